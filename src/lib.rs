@@ -1,1 +1,18 @@
+//! envgate: guards a GitOps environment repository before anything merges.
+//!
+//! Data flows one way: [`walk`] → [`source`] (load/classify) → [`yaml`] (spanned parse) →
+//! [`rules`] (per-document checks) → [`scan`] (sort) → [`report`].
+
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod manifest;
+pub mod placeholder;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod snippet;
+pub mod source;
+pub mod walk;
 pub mod yaml;

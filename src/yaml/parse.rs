@@ -421,19 +421,31 @@ mod tests {
         let src = "[".repeat(10_000);
         let p = parse_yaml(&src);
         assert!(p.documents.is_empty());
-        assert!(matches!(p.problems[..], [ParseProblem::TooDeep { .. }]), "{:?}", p.problems);
+        assert!(
+            matches!(p.problems[..], [ParseProblem::TooDeep { .. }]),
+            "{:?}",
+            p.problems
+        );
         // `- - - … x`: 10,000 nested block sequences on one line.
         let block = format!("{}x\n", "- ".repeat(10_000));
         let p = parse_yaml(&block);
         assert!(p.documents.is_empty());
-        assert!(matches!(p.problems[..], [ParseProblem::TooDeep { .. }]), "{:?}", p.problems);
+        assert!(
+            matches!(p.problems[..], [ParseProblem::TooDeep { .. }]),
+            "{:?}",
+            p.problems
+        );
         let mut nested_maps = String::new();
         for i in 0..300 {
             nested_maps.push_str(&" ".repeat(i));
             nested_maps.push_str("k:\n");
         }
         let p = parse_yaml(&nested_maps);
-        assert!(matches!(p.problems[..], [ParseProblem::TooDeep { .. }]), "{:?}", p.problems);
+        assert!(
+            matches!(p.problems[..], [ParseProblem::TooDeep { .. }]),
+            "{:?}",
+            p.problems
+        );
     }
 
     #[test]

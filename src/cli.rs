@@ -1,0 +1,257 @@
+//! The command line: parse arguments, run, map the outcome to the exit-code contract.
+//!
+//! Exit codes: 0 = no finding at or above `--fail-on`; 1 = such findings; 2 = usage,
+//! configuration or internal error.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config};
+use crate::finding::Severity;
+use crate::report::{self, Format};
+use crate::rules;
+use crate::scan::{self, ScanRequest};
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "envgate",
+    version,
+    about = "Guards a GitOps env repo: rejects raw secrets, checks manifests before they merge.",
+    after_help = "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage/config/internal error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and directories (default: the current directory).
+    Scan(ScanArgs),
+    /// List every rule with its default severity.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule id, e.g. raw-secret.
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    paths: Vec<PathBuf>,
+    /// The file name standard input is reported and classified as.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Configuration file (default: .envgate.yaml from the scan root up to the git root).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
+    /// Lowest severity that makes the exit code 1 (default: error, or the config's fail-on).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Colour the human report (honours NO_COLOR in auto mode).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Do not honour .gitignore/.ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Files larger than this are reported (file-too-large) and not scanned. Accepts K, M,
+    /// G (or KiB, MiB, GiB) suffixes.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "10MiB")]
+    max_file_size: u64,
+}
+
+/// `1048576`, `512K`, `10MiB`, `1G` → bytes (binary multiples).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("invalid size `{s}`"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        u => return Err(format!("unknown size unit `{u}`")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` too large"))
+}
+
+/// Runs the CLI with the process's arguments and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules => print_rules(),
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("envgate: error: {msg}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn print_rules() -> Result<i32, String> {
+    let mut out = String::new();
+    let width = rules::ALL.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    out.push_str(&format!("{:width$}  {:8}  SUMMARY\n", "RULE", "SEVERITY"));
+    for r in rules::ALL {
+        out.push_str(&format!(
+            "{:width$}  {:8}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    write_stdout(out.as_bytes())?;
+    Ok(EXIT_CLEAN)
+}
+
+fn explain(id: &str) -> Result<i32, String> {
+    let Some(r) = rules::find(id) else {
+        let ids: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+        return Err(format!(
+            "unknown rule `{id}`; known rules: {}",
+            ids.join(", ")
+        ));
+    };
+    let text = format!(
+        "# {} ({})\n\n{}\n\n{}",
+        r.id,
+        r.severity.as_str(),
+        r.summary,
+        r.explain()
+    );
+    write_stdout(text.as_bytes())?;
+    Ok(EXIT_CLEAN)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), String> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32, String> {
+    let first_dir = match &args.paths[..] {
+        [p] if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    };
+    let config = match &args.config {
+        Some(p) => Config::load(p).map_err(|e| e.to_string())?,
+        None => match config::discover(&first_dir) {
+            Some(p) => Config::load(&p).map_err(|e| e.to_string())?,
+            None => Config::default(),
+        },
+    };
+    let fail_on = match args.fail_on {
+        Some(FailOn::Error) => Severity::Error,
+        Some(FailOn::Warning) => Severity::Warning,
+        Some(FailOn::Info) => Severity::Info,
+        None => config.fail_on.unwrap_or(Severity::Error),
+    };
+    if args.jobs == Some(0) {
+        return Err("--jobs must be at least 1".into());
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let result = scan::scan(ScanRequest {
+        paths: args.paths,
+        stdin_filename: args.stdin_filename,
+        jobs,
+        respect_ignore: !args.no_ignore,
+        max_file_size: args.max_file_size,
+        config,
+    })
+    .map_err(|e| e.0)?;
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    };
+    let mut buf = Vec::new();
+    report::render(args.format, &result, color, &mut buf).map_err(|e| e.to_string())?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &buf)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => write_stdout(&buf)?,
+    }
+    if args.format == Format::Human || args.output.is_some() {
+        eprintln!("{}", report::summary_line(&result));
+    }
+    let failing = result.findings.iter().any(|f| f.severity >= fail_on);
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB"), Ok(10 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("42"), Ok(42));
+        assert!(parse_size("10 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

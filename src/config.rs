@@ -1,0 +1,299 @@
+//! `.envgate.yaml`: strict, positioned errors, typed result.
+//!
+//! ```yaml
+//! fail-on: error            # error | warning | info
+//! exclude:                  # globs on paths relative to the scan root
+//!   - "charts/vendor/**"
+//! rules:
+//!   file-too-large: off     # off | info | warning | error
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::finding::Severity;
+use crate::rules;
+use crate::yaml::{Node, NodeKind, Pos, parse_yaml};
+
+pub const FILE_NAME: &str = ".envgate.yaml";
+
+/// A rule's configured level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it was loaded from (None: defaults).
+    pub path: Option<PathBuf>,
+    pub rules: BTreeMap<String, Level>,
+    pub exclude: Vec<String>,
+    exclude_set: GlobSet,
+    pub fail_on: Option<Severity>,
+}
+
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                p.line,
+                p.col,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl Config {
+    /// The level of `rule`: configured, else its default severity.
+    pub fn level(&self, rule: &rules::RuleMeta) -> Level {
+        self.rules
+            .get(rule.id)
+            .copied()
+            .unwrap_or(Level::On(rule.severity))
+    }
+
+    pub fn is_enabled(&self, rule: &rules::RuleMeta) -> bool {
+        self.level(rule) != Level::Off
+    }
+
+    /// True when `rel` (relative, `/`-separated) or one of its parent directories matches an
+    /// `exclude` glob.
+    pub fn is_excluded(&self, rel: &str) -> bool {
+        if self.exclude_set.is_empty() {
+            return false;
+        }
+        let mut p = rel;
+        loop {
+            if self.exclude_set.is_match(p) {
+                return true;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return false,
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let err = |pos: Option<Pos>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            pos,
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(None, e.to_string()))?;
+        let parsed = parse_yaml(&text);
+        if let Some(p) = parsed.problems.first() {
+            let (pos, msg) = match p {
+                crate::yaml::ParseProblem::Syntax { pos, message } => (*pos, message.clone()),
+                crate::yaml::ParseProblem::DuplicateKey { key, second, .. } => {
+                    (second.start, format!("duplicate key `{key}`"))
+                }
+                crate::yaml::ParseProblem::TooDeep { pos } => (*pos, "nested too deeply".into()),
+                crate::yaml::ParseProblem::AliasBomb { pos, .. } => {
+                    (*pos, "alias expansion too large".into())
+                }
+            };
+            return Err(err(Some(pos), msg));
+        }
+        let mut cfg = Config {
+            path: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        let Some(doc) = parsed.documents.first() else {
+            return Ok(cfg); // an empty file is the default config
+        };
+        if parsed.documents.len() > 1 {
+            return Err(err(
+                Some(parsed.documents[1].root.span.start),
+                "expected a single YAML document".into(),
+            ));
+        }
+        let root = &doc.root;
+        if root.is_null() {
+            return Ok(cfg);
+        }
+        if !root.is_mapping() {
+            return Err(err(Some(root.span.start), "expected a mapping".into()));
+        }
+        for e in root.entries() {
+            let key = e.key.as_str().unwrap_or("");
+            match key {
+                "fail-on" => {
+                    let v = scalar(&e.value).and_then(Severity::parse).ok_or_else(|| {
+                        err(
+                            Some(e.value.span.start),
+                            "`fail-on` must be one of: error, warning, info".into(),
+                        )
+                    })?;
+                    cfg.fail_on = Some(v);
+                }
+                "exclude" => {
+                    if !matches!(e.value.kind, NodeKind::Sequence(_)) {
+                        return Err(err(
+                            Some(e.value.span.start),
+                            "`exclude` must be a list of globs".into(),
+                        ));
+                    }
+                    let mut set = GlobSetBuilder::new();
+                    for item in e.value.items() {
+                        let g = scalar(item).ok_or_else(|| {
+                            err(Some(item.span.start), "expected a glob string".into())
+                        })?;
+                        let glob = GlobBuilder::new(g.trim_end_matches('/'))
+                            .literal_separator(true)
+                            .build()
+                            .map_err(|x| err(Some(item.span.start), format!("bad glob: {x}")))?;
+                        set.add(glob);
+                        cfg.exclude.push(g.to_string());
+                    }
+                    cfg.exclude_set = set
+                        .build()
+                        .map_err(|x| err(Some(e.value.span.start), x.to_string()))?;
+                }
+                "rules" => {
+                    if !e.value.is_mapping() && !e.value.is_null() {
+                        return Err(err(
+                            Some(e.value.span.start),
+                            "`rules` must map rule ids to off|info|warning|error".into(),
+                        ));
+                    }
+                    for r in e.value.entries() {
+                        let id = r.key.as_str().unwrap_or("");
+                        if rules::find(id).is_none() {
+                            return Err(err(
+                                Some(r.key.span.start),
+                                format!("unknown rule `{id}` (see `envgate rules`)"),
+                            ));
+                        }
+                        let level = match scalar(&r.value) {
+                            Some("off") => Level::Off,
+                            Some(s) => Level::On(Severity::parse(s).ok_or_else(|| {
+                                err(
+                                    Some(r.value.span.start),
+                                    format!("`{s}` is not one of: off, info, warning, error"),
+                                )
+                            })?),
+                            None => {
+                                return Err(err(
+                                    Some(r.value.span.start),
+                                    "expected one of: off, info, warning, error".into(),
+                                ));
+                            }
+                        };
+                        cfg.rules.insert(id.to_string(), level);
+                    }
+                }
+                other => {
+                    return Err(err(
+                        Some(e.key.span.start),
+                        format!("unknown key `{other}` (expected one of: rules, exclude, fail-on)"),
+                    ));
+                }
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+/// A scalar's text; YAML 1.2 `off` is just a string, which is what we want here.
+fn scalar(n: &Node) -> Option<&str> {
+    n.as_str()
+}
+
+/// The config for a scan rooted at `root`: the nearest `.envgate.yaml` from `root` upward,
+/// stopping at the git work-tree root (the directory holding `.git`). Outside a git
+/// repository only `root` itself is searched.
+pub fn discover(root: &Path) -> Option<PathBuf> {
+    let root = root.canonicalize().ok()?;
+    let start = if root.is_dir() {
+        root.as_path()
+    } else {
+        root.parent()?
+    };
+    let inside_git = start.ancestors().any(|d| d.join(".git").exists());
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !inside_git || dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(s: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, s).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn full_config() {
+        let c = load_str(
+            "fail-on: warning\nexclude: ['vendor/**', 'legacy']\nrules:\n  file-too-large: off\n  raw-secret: warning\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert!(c.is_excluded("vendor/a/b.yaml"));
+        assert!(c.is_excluded("legacy/x.yaml"));
+        assert!(!c.is_excluded("apps/legacy.yaml"));
+        let r = rules::find("file-too-large").unwrap();
+        assert!(!c.is_enabled(r));
+        let r = rules::find("raw-secret").unwrap();
+        assert_eq!(c.level(r), Level::On(Severity::Warning));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_positions() {
+        let e = load_str("fail-on: error\nrulez: {}\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((2, 1)));
+        assert!(e.message.contains("unknown key `rulez`"));
+        let e = load_str("rules:\n  no-such-rule: off\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| p.line), Some(2));
+        let e = load_str("rules:\n  raw-secret: loud\n").unwrap_err();
+        assert!(e.message.contains("loud"));
+        let e = load_str("fail-on: [x]\n").unwrap_err();
+        assert!(e.message.contains("fail-on"));
+        assert!(load_str("a: [\n").is_err());
+        assert!(load_str("").is_ok());
+    }
+
+    #[test]
+    fn discovery_stops_at_the_git_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("apps/web")).unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "").unwrap(); // outside the repo
+        assert_eq!(discover(&repo.join("apps/web")), None);
+        std::fs::write(repo.join(FILE_NAME), "").unwrap();
+        assert_eq!(
+            discover(&repo.join("apps/web")),
+            Some(repo.canonicalize().unwrap().join(FILE_NAME))
+        );
+    }
+}

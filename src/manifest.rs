@@ -1,0 +1,107 @@
+//! Kubernetes views over the YAML tree: objects, `kind: List` items, SOPS envelopes.
+
+use crate::yaml::Node;
+
+/// A Kubernetes object found in a document (the root, or an item of a `*List`).
+pub struct KubeObject<'a> {
+    pub api_version: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub node: &'a Node,
+}
+
+impl<'a> KubeObject<'a> {
+    fn of(node: &'a Node) -> KubeObject<'a> {
+        let meta = node.get("metadata");
+        KubeObject {
+            api_version: node.get_str("apiVersion"),
+            kind: node.get_str("kind"),
+            name: meta.and_then(|m| m.get_str("name")),
+            namespace: meta.and_then(|m| m.get_str("namespace")),
+            node,
+        }
+    }
+
+    /// `namespace/name`, with `-` for a missing part.
+    pub fn display_name(&self) -> String {
+        format!(
+            "{}/{}",
+            self.namespace.unwrap_or("-"),
+            self.name.unwrap_or("-")
+        )
+    }
+}
+
+/// The objects of a document: the root mapping, or the items of a `kind: List`
+/// (`v1` `List` or any `*List`, as `kubectl get -o yaml` writes them), recursively.
+pub fn objects(root: &Node) -> Vec<KubeObject<'_>> {
+    let mut out = Vec::new();
+    collect(root, &mut out, 0);
+    out
+}
+
+fn collect<'a>(node: &'a Node, out: &mut Vec<KubeObject<'a>>, depth: usize) {
+    if !node.is_mapping() {
+        return;
+    }
+    let obj = KubeObject::of(node);
+    let is_list = obj.kind.is_some_and(|k| k.ends_with("List"));
+    match node.get("items") {
+        Some(items) if is_list && depth < 8 => {
+            for item in items.items() {
+                collect(item, out, depth + 1);
+            }
+        }
+        _ => out.push(obj),
+    }
+}
+
+/// True when the document carries a SOPS metadata block (`sops:` with `mac` or recipients).
+pub fn is_sops_document(root: &Node) -> bool {
+    root.get("sops").is_some_and(|s| {
+        s.is_mapping()
+            && [
+                "mac",
+                "lastmodified",
+                "age",
+                "pgp",
+                "kms",
+                "gcp_kms",
+                "azure_kv",
+                "hc_vault",
+            ]
+            .iter()
+            .any(|k| s.get(k).is_some())
+    })
+}
+
+/// True for a SOPS-encrypted value, `ENC[AES256_GCM,data:…]`.
+pub fn is_sops_encrypted_value(v: &str) -> bool {
+    v.starts_with("ENC[") && v.ends_with(']')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_yaml;
+
+    #[test]
+    fn list_items_are_objects() {
+        let p = parse_yaml(
+            "apiVersion: v1\nkind: List\nitems:\n- kind: Secret\n  metadata: {name: a, namespace: n}\n- kind: ConfigMap\n",
+        );
+        let objs = objects(&p.documents[0].root);
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[0].display_name(), "n/a");
+        assert_eq!(objs[1].kind, Some("ConfigMap"));
+    }
+
+    #[test]
+    fn sops_detection() {
+        let p = parse_yaml("data: {a: 'ENC[AES256_GCM,data:x]'}\nsops:\n  mac: ENC[x]\n");
+        assert!(is_sops_document(&p.documents[0].root));
+        let p = parse_yaml("sops: enabled\n");
+        assert!(!is_sops_document(&p.documents[0].root));
+    }
+}

@@ -1,0 +1,148 @@
+//! The rule registry. A rule is one file: its doc comment (what `envgate explain` prints),
+//! its metadata and its check, with its tests beside it. Adding a rule = one new file plus
+//! one line in [`ALL`] (and in [`DOCUMENT_RULES`] when it inspects parsed documents).
+
+use crate::finding::{Finding, Severity};
+use crate::source::FileKind;
+use crate::yaml::Document;
+
+pub mod duplicate_key;
+pub mod file_too_large;
+pub mod file_unreadable;
+pub mod kustomize_secret_literal;
+pub mod raw_secret;
+pub mod yaml_syntax;
+pub mod yaml_too_complex;
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable kebab-case id used in config, suppressions and reports.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line for `envgate rules`, SARIF `shortDescription`.
+    pub summary: &'static str,
+    /// Markdown documentation: the rule's doc comment.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The docs with rustdoc's leading space removed from every line.
+    pub fn explain(&self) -> String {
+        self.docs
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Everything a per-document rule may look at. Rules never read files or print.
+pub struct DocumentContext<'a> {
+    /// Path relative to the scan root, `/`-separated.
+    pub path: &'a str,
+    pub source: &'a str,
+    pub kind: FileKind,
+    pub doc: &'a Document,
+}
+
+/// A check over one parsed YAML/JSON document.
+pub trait DocumentRule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>);
+}
+
+/// Declares a rule: its doc comment becomes [`RuleMeta::docs`].
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            id: $id:literal,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                id: $id,
+                severity: $crate::finding::Severity::$sev,
+                summary: $summary,
+                docs: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in the order `envgate rules` lists them.
+pub static ALL: &[&RuleMeta] = &[
+    &raw_secret::RawSecret::META,
+    &kustomize_secret_literal::KustomizeSecretLiteral::META,
+    &yaml_syntax::YamlSyntax::META,
+    &duplicate_key::DuplicateKey::META,
+    &yaml_too_complex::YamlTooComplex::META,
+    &file_unreadable::FileUnreadable::META,
+    &file_too_large::FileTooLarge::META,
+];
+
+/// The rules run on every parsed document.
+pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
+    &raw_secret::RawSecret,
+    &kustomize_secret_literal::KustomizeSecretLiteral,
+];
+
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Runs the document rules of one rule on an in-memory file, as the pipeline would.
+    use super::*;
+    use crate::yaml::parse_yaml;
+
+    pub fn check(rule: &dyn DocumentRule, path: &str, src: &str) -> Vec<Finding> {
+        let parsed = parse_yaml(src);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let kind = crate::source::classify_name(path);
+        let mut out = Vec::new();
+        for doc in &parsed.documents {
+            let cx = DocumentContext {
+                path,
+                source: src,
+                kind,
+                doc,
+            };
+            rule.check(&cx, &mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.id), "duplicate id {}", r.id);
+            assert!(
+                r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                r.id
+            );
+            let docs = r.explain();
+            for heading in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(docs.contains(heading), "{} lacks {heading}", r.id);
+            }
+        }
+        for r in DOCUMENT_RULES {
+            assert!(find(r.meta().id).is_some());
+        }
+    }
+}

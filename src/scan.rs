@@ -1,0 +1,338 @@
+//! The pipeline, top to bottom:
+//! walk → load/classify → parse (spanned) → per-document rules → sort → report.
+//!
+//! Files are processed in parallel; each file's findings are complete (snippets masked)
+//! when its stage ends, and the final order is imposed by one sort, so the output is the
+//! same whatever the thread count.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, Level};
+use crate::finding::Finding;
+use crate::rules::{
+    self, DocumentContext, duplicate_key::DuplicateKey, file_too_large::FileTooLarge,
+    file_unreadable::FileUnreadable, yaml_syntax::YamlSyntax, yaml_too_complex::YamlTooComplex,
+};
+use crate::snippet;
+use crate::source::{self, FileKind, first_nul, pos_at};
+use crate::walk::{self, relative};
+use crate::yaml::{ParseProblem, Span, parse_yaml};
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+pub struct ScanRequest {
+    /// Files or directories; `-` is standard input.
+    pub paths: Vec<PathBuf>,
+    /// The name standard input is reported (and classified) as.
+    pub stdin_filename: Option<String>,
+    pub jobs: usize,
+    pub respect_ignore: bool,
+    pub max_file_size: u64,
+    pub config: Config,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Files read and checked (text or parsed).
+    pub files_scanned: usize,
+    /// Files skipped as binary (a NUL byte in the first 8 KiB).
+    pub files_binary: usize,
+    /// YAML/JSON documents parsed.
+    pub documents: usize,
+    pub bytes: u64,
+}
+
+pub struct ScanResult {
+    pub root: PathBuf,
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    pub elapsed: Duration,
+}
+
+/// What is wrong with the request itself (exit code 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+enum Input {
+    Disk { abs: PathBuf, rel: String },
+    Stdin { rel: String },
+}
+
+impl Input {
+    fn rel(&self) -> &str {
+        match self {
+            Input::Disk { rel, .. } | Input::Stdin { rel } => rel,
+        }
+    }
+}
+
+#[derive(Default)]
+struct FileOutcome {
+    findings: Vec<Finding>,
+    stats: ScanStats,
+}
+
+struct Ctx<'a> {
+    root: &'a Path,
+    max_file_size: u64,
+    document_rules: Vec<&'static dyn rules::DocumentRule>,
+}
+
+pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
+    let started = Instant::now();
+    let jobs = req.jobs.max(1);
+    let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
+    let paths = if req.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        req.paths.clone()
+    };
+    // One directory argument: it is the scan root. Otherwise paths are shown relative to
+    // the current directory.
+    let root = match &paths[..] {
+        [p] if p.as_os_str() != "-" && p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    };
+
+    let mut inputs = Vec::new();
+    let mut pre_findings = Vec::new();
+    let mut stdin_seen = false;
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            if stdin_seen {
+                return Err(UsageError("`-` (stdin) given twice".into()));
+            }
+            stdin_seen = true;
+            let rel = req
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| "<stdin>.yaml".to_string());
+            inputs.push(Input::Stdin { rel });
+            continue;
+        }
+        let meta = std::fs::symlink_metadata(p)
+            .map_err(|e| UsageError(format!("{}: {e}", p.display())))?;
+        if meta.is_dir() {
+            let w = walk::walk(p, req.respect_ignore, jobs);
+            let base = if *p == root {
+                root.clone()
+            } else {
+                cwd.clone()
+            };
+            for f in w.files {
+                let rel = if *p == root {
+                    f.rel
+                } else {
+                    relative(&absolute(&f.abs, &cwd), &base)
+                };
+                if !req.config.is_excluded(&rel) {
+                    inputs.push(Input::Disk { abs: f.abs, rel });
+                }
+            }
+            for (rel, msg) in w.errors {
+                pre_findings.push(FileUnreadable::finding(&rel, &msg));
+            }
+        } else {
+            // An explicitly named file is always scanned (pre-commit passes file names).
+            let rel = relative(&absolute(p, &cwd), &cwd);
+            inputs.push(Input::Disk {
+                abs: p.clone(),
+                rel,
+            });
+        }
+    }
+    inputs.sort_by(|a, b| a.rel().cmp(b.rel()));
+    inputs.dedup_by(|a, b| a.rel() == b.rel());
+
+    let ctx = Ctx {
+        root: &root,
+        max_file_size: req.max_file_size,
+        document_rules: rules::DOCUMENT_RULES
+            .iter()
+            .copied()
+            .filter(|r| req.config.is_enabled(r.meta()))
+            .collect(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| UsageError(e.to_string()))?;
+    let outcomes: Vec<FileOutcome> =
+        pool.install(|| inputs.par_iter().map(|i| process(i, &ctx)).collect());
+
+    let mut stats = ScanStats::default();
+    let mut findings = pre_findings;
+    for o in outcomes {
+        stats.files_scanned += o.stats.files_scanned;
+        stats.files_binary += o.stats.files_binary;
+        stats.documents += o.stats.documents;
+        stats.bytes += o.stats.bytes;
+        findings.extend(o.findings);
+    }
+    findings = apply_levels(findings, &req.config);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    Ok(ScanResult {
+        root,
+        findings,
+        stats,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn absolute(p: &Path, cwd: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
+}
+
+/// Applies configured severities and drops findings of rules that are off.
+fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let meta = rules::find(f.rule)?;
+            match config.level(meta) {
+                Level::Off => None,
+                Level::On(sev) => {
+                    f.severity = sev;
+                    Some(f)
+                }
+            }
+        })
+        .collect()
+}
+
+fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
+    let mut out = FileOutcome::default();
+    let rel = input.rel();
+    let bytes = match read(input, ctx.max_file_size) {
+        Ok(b) => b,
+        Err(f) => {
+            out.findings.push(*f);
+            return out;
+        }
+    };
+    out.stats.bytes = bytes.len() as u64;
+    let kind = match input {
+        Input::Disk { .. } => source::classify(rel, ctx.root),
+        Input::Stdin { .. } => source::classify_name(rel),
+    };
+    if let Some(nul) = first_nul(&bytes) {
+        if kind.is_parsed() {
+            // NUL is not allowed in YAML or JSON: a manifest with one is broken (or hiding
+            // something), not binary data to skip.
+            out.stats.files_scanned += 1;
+            out.findings.push(YamlSyntax::finding(
+                rel,
+                Span::point(pos_at(&bytes, nul)),
+                "NUL byte in a manifest (binary content)",
+                0,
+            ));
+        } else {
+            out.stats.files_binary += 1;
+        }
+        return out;
+    }
+    out.stats.files_scanned += 1;
+    if kind.is_parsed() {
+        check_manifest(rel, kind, &bytes, ctx, &mut out);
+    }
+    // Text-level rules (credentials) plug in here.
+    out
+}
+
+fn read(input: &Input, cap: u64) -> Result<Vec<u8>, Box<Finding>> {
+    let rel = input.rel();
+    match input {
+        Input::Stdin { .. } => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(cap + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| Box::new(FileUnreadable::finding(rel, &e.to_string())))?;
+            if buf.len() as u64 > cap {
+                return Err(Box::new(FileTooLarge::finding(rel, buf.len() as u64, cap)));
+            }
+            Ok(buf)
+        }
+        Input::Disk { abs, .. } => {
+            let meta = std::fs::metadata(abs)
+                .map_err(|e| Box::new(FileUnreadable::finding(rel, &e.to_string())))?;
+            if meta.len() > cap {
+                return Err(Box::new(FileTooLarge::finding(rel, meta.len(), cap)));
+            }
+            std::fs::read(abs).map_err(|e| Box::new(FileUnreadable::finding(rel, &e.to_string())))
+        }
+    }
+}
+
+fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut FileOutcome) {
+    let src = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let mut f = YamlSyntax::finding(
+                rel,
+                Span::point(pos_at(bytes, e.valid_up_to())),
+                "not valid UTF-8",
+                0,
+            );
+            snippet::attach(std::slice::from_mut(&mut f), bytes, &[]);
+            out.findings.push(f);
+            return;
+        }
+    };
+    let parsed = parse_yaml(src);
+    let broken = parsed
+        .problems
+        .iter()
+        .any(|p| matches!(p, ParseProblem::Syntax { .. }));
+    if broken && src.contains("{{") {
+        // A Go/Helm template that is not YAML until rendered: text only.
+        return;
+    }
+    out.stats.documents += parsed.documents.len();
+    let mut findings = Vec::new();
+    for p in &parsed.problems {
+        findings.push(match p {
+            ParseProblem::Syntax { pos, message } => {
+                let doc = parsed
+                    .documents
+                    .iter()
+                    .filter(|d| d.root.span.start.byte < pos.byte)
+                    .count();
+                YamlSyntax::finding(rel, Span::point(*pos), message, doc)
+            }
+            ParseProblem::DuplicateKey { key, first, second } => {
+                DuplicateKey::finding(rel, key, *first, *second)
+            }
+            ParseProblem::TooDeep { pos } => YamlTooComplex::too_deep(rel, Span::point(*pos)),
+            ParseProblem::AliasBomb { pos, expanded } => {
+                YamlTooComplex::alias_bomb(rel, Span::point(*pos), *expanded)
+            }
+        });
+    }
+    for doc in &parsed.documents {
+        let cx = DocumentContext {
+            path: rel,
+            source: src,
+            kind,
+            doc,
+        };
+        for rule in &ctx.document_rules {
+            rule.check(&cx, &mut findings);
+        }
+    }
+    if !findings.is_empty() {
+        let sensitive = snippet::sensitive_ranges(&parsed.documents, src);
+        snippet::attach(&mut findings, bytes, &sensitive);
+    }
+    out.findings.extend(findings);
+}
