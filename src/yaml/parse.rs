@@ -171,8 +171,7 @@ pub fn parse_yaml(src: &str) -> ParsedYaml {
     let mut b = Builder::default();
     let mut doc_index = 0usize;
     loop {
-        let abandon: bool;
-        match parser.next_event() {
+        let abandon = match parser.next_event() {
             None => break,
             Some(Err(e)) => {
                 out.problems
@@ -186,12 +185,12 @@ pub fn parse_yaml(src: &str) -> ParsedYaml {
                             message: e.info(),
                         }
                     });
-                abandon = true;
+                true
             }
             Some(Ok((event, span))) => {
                 let start = pos(&span.start);
                 let end = pos(&span.end);
-                abandon = match event {
+                match event {
                     Event::StreamStart | Event::StreamEnd => false,
                     Event::DocumentStart(..) => {
                         b = Builder::default();
@@ -319,9 +318,9 @@ pub fn parse_yaml(src: &str) -> ParsedYaml {
                         false
                     }
                     _ => false,
-                };
+                }
             }
-        }
+        };
         if abandon {
             // Drop the partial document and resume at the next `---`, if any.
             b = Builder::default();
