@@ -2,7 +2,8 @@
 //!
 //! ```yaml
 //! fail-on: error            # error | warning | info
-//! exclude:                  # globs on paths relative to the scan root
+//! exclude:                  # globs relative to this file's directory (gitignore-like:
+//!                           # a glob without `/` matches at any depth)
 //!   - "charts/vendor/**"
 //! rules:
 //!   file-too-large: off     # off | info | warning | error
@@ -73,8 +74,13 @@ impl Config {
         self.level(rule) != Level::Off
     }
 
-    /// True when `rel` (relative, `/`-separated) or one of its parent directories matches an
-    /// `exclude` glob.
+    /// The directory exclude globs are relative to: the config file's directory.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// True when `rel` (relative to [`Config::base_dir`], `/`-separated) or one of its
+    /// parent directories matches an `exclude` glob.
     pub fn is_excluded(&self, rel: &str) -> bool {
         if self.exclude_set.is_empty() {
             return false;
@@ -156,7 +162,14 @@ impl Config {
                         let g = scalar(item).ok_or_else(|| {
                             err(Some(item.span.start), "expected a glob string".into())
                         })?;
-                        let glob = GlobBuilder::new(g.trim_end_matches('/'))
+                        // gitignore-like: a glob without `/` matches at any depth.
+                        let g_trim = g.trim_end_matches('/');
+                        let pattern = if g_trim.contains('/') {
+                            g_trim.trim_start_matches('/').to_string()
+                        } else {
+                            format!("**/{g_trim}")
+                        };
+                        let glob = GlobBuilder::new(&pattern)
                             .literal_separator(true)
                             .build()
                             .map_err(|x| err(Some(item.span.start), format!("bad glob: {x}")))?;
@@ -260,7 +273,9 @@ mod tests {
         assert_eq!(c.fail_on, Some(Severity::Warning));
         assert!(c.is_excluded("vendor/a/b.yaml"));
         assert!(c.is_excluded("legacy/x.yaml"));
+        assert!(c.is_excluded("apps/legacy/x.yaml"));
         assert!(!c.is_excluded("apps/legacy.yaml"));
+        assert!(!c.is_excluded("apps/vendor/a.yaml"));
         let r = rules::find("file-too-large").unwrap();
         assert!(!c.is_enabled(r));
         let r = rules::find("raw-secret").unwrap();

@@ -98,6 +98,8 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         _ => PathBuf::from("."),
     };
 
+    let excluded = exclusion(&req.config, &root, &cwd);
+    let excluded_from_cwd = exclusion(&req.config, Path::new("."), &cwd);
     let mut inputs = Vec::new();
     let mut pre_findings = Vec::new();
     let mut stdin_seen = false;
@@ -129,7 +131,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
                 } else {
                     relative(&absolute(&f.abs, &cwd), &base)
                 };
-                if !req.config.is_excluded(&rel) {
+                if !excluded(&rel) {
                     inputs.push(Input::Disk { abs: f.abs, rel });
                 }
             }
@@ -137,12 +139,15 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
                 pre_findings.push(FileUnreadable::finding(&rel, &msg));
             }
         } else {
-            // An explicitly named file is always scanned (pre-commit passes file names).
+            // An explicitly named file (pre-commit passes names) is scanned even when a
+            // .gitignore covers it, but the config's `exclude` still applies.
             let rel = relative(&absolute(p, &cwd), &cwd);
-            inputs.push(Input::Disk {
-                abs: p.clone(),
-                rel,
-            });
+            if !excluded_from_cwd(&rel) {
+                inputs.push(Input::Disk {
+                    abs: p.clone(),
+                    rel,
+                });
+            }
         }
     }
     inputs.sort_by(|a, b| a.rel().cmp(b.rel()));
@@ -182,6 +187,22 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         stats,
         elapsed: started.elapsed(),
     })
+}
+
+/// The config's `exclude` test for paths relative to `root`: globs are relative to the
+/// config file's directory, so the scan root's offset from it is prepended.
+fn exclusion<'a>(config: &'a Config, root: &Path, cwd: &Path) -> impl Fn(&str) -> bool + 'a {
+    let prefix = config.base_dir().and_then(|base| {
+        let base = base.canonicalize().ok()?;
+        let root = absolute(root, cwd).canonicalize().ok()?;
+        root.strip_prefix(&base)
+            .ok()
+            .map(|p| relative(p, Path::new("")))
+    });
+    move |rel: &str| match prefix.as_deref() {
+        Some("") | None => config.is_excluded(rel),
+        Some(pre) => config.is_excluded(&format!("{pre}/{rel}")),
+    }
 }
 
 fn absolute(p: &Path, cwd: &Path) -> PathBuf {

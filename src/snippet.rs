@@ -69,7 +69,10 @@ fn push_value(node: &Node, src: &str, out: &mut Vec<Range<usize>>) {
 
 /// Shrinks a quoted scalar's range to its content.
 fn unquoted(r: Range<usize>, src: &str) -> Range<usize> {
-    let b = src.as_bytes();
+    unquoted_bytes(r, src.as_bytes())
+}
+
+fn unquoted_bytes(r: Range<usize>, b: &[u8]) -> Range<usize> {
     if r.end >= r.start + 2
         && r.end <= b.len()
         && matches!(b[r.start], b'"' | b'\'')
@@ -88,9 +91,10 @@ pub fn attach(findings: &mut [Finding], bytes: &[u8], sensitive: &[Range<usize>]
         let Some(line) = line_range(bytes, f.span.start.byte, line_no) else {
             continue;
         };
+        let secret = f.secret.clone().map(|r| unquoted_bytes(r, bytes));
         let mut masks: Vec<Range<usize>> = sensitive
             .iter()
-            .chain(f.secret.iter())
+            .chain(secret.iter())
             .filter(|r| r.start < line.end && r.end > line.start)
             .cloned()
             .collect();
