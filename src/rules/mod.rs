@@ -145,4 +145,13 @@ mod tests {
             assert!(find(r.meta().id).is_some());
         }
     }
+
+    #[test]
+    fn readme_rules_table_lists_every_rule_with_its_severity() {
+        let readme = include_str!("../../README.md");
+        for r in ALL {
+            let row = format!("| `{}` | {} |", r.id, r.severity.as_str());
+            assert!(readme.contains(&row), "README lacks the row for {}", r.id);
+        }
+    }
 }
