@@ -137,9 +137,9 @@ pub fn main() -> i32 {
 
 fn print_rules() -> Result<i32, String> {
     let mut out = String::new();
-    let width = rules::ALL.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
     out.push_str(&format!("{:width$}  {:8}  SUMMARY\n", "RULE", "SEVERITY"));
-    for r in rules::ALL {
+    for r in rules::all() {
         out.push_str(&format!(
             "{:width$}  {:8}  {}\n",
             r.id,
@@ -153,7 +153,7 @@ fn print_rules() -> Result<i32, String> {
 
 fn explain(id: &str) -> Result<i32, String> {
     let Some(r) = rules::find(id) else {
-        let ids: Vec<&str> = rules::ALL.iter().map(|r| r.id).collect();
+        let ids: Vec<&str> = rules::all().iter().map(|r| r.id).collect();
         return Err(format!(
             "unknown rule `{id}`; known rules: {}",
             ids.join(", ")

@@ -12,6 +12,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod secrets;
 pub mod snippet;
 pub mod source;
 pub mod walk;

@@ -78,6 +78,7 @@ struct FileOutcome {
 
 struct Ctx<'a> {
     root: &'a Path,
+    detector: crate::secrets::Detector,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
 }
@@ -155,6 +156,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
     let ctx = Ctx {
         root: &root,
+        detector: crate::secrets::Detector::new(&req.config),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
             .iter()
@@ -262,10 +264,13 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         return out;
     }
     out.stats.files_scanned += 1;
-    if kind.is_parsed() {
-        check_manifest(rel, kind, &bytes, ctx, &mut out);
+    if !(kind.is_parsed() && check_manifest(rel, kind, &bytes, ctx, &mut out)) {
+        // Text files, templates, and manifests that could not be parsed: credentials only.
+        let mut findings = Vec::new();
+        crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
+        snippet::attach(&mut findings, &bytes, &[]);
+        out.findings.extend(findings);
     }
-    // Text-level rules (credentials) plug in here.
     out
 }
 
@@ -295,7 +300,29 @@ fn read(input: &Input, cap: u64) -> Result<Vec<u8>, Box<Finding>> {
     }
 }
 
-fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut FileOutcome) {
+/// A value a provider rule recognised is reported once, by that rule: the context rules
+/// (`generic-credential`, `env-literal-secret`) step back.
+fn drop_generic_duplicates(findings: &mut Vec<Finding>) {
+    let is_context_rule = |id: &str| matches!(id, "generic-credential" | "env-literal-secret");
+    let specific: Vec<std::ops::Range<usize>> = findings
+        .iter()
+        .filter(|f| rules::CODE_RULES.iter().all(|r| r.id != f.rule))
+        .filter_map(|f| f.secret.clone())
+        .collect();
+    if specific.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        !(is_context_rule(f.rule)
+            && f.secret
+                .as_ref()
+                .is_some_and(|s| specific.iter().any(|p| p.start < s.end && s.start < p.end)))
+    });
+}
+
+/// Parses and checks a manifest. Returns false when it must be scanned as text instead
+/// (a template, or not UTF-8).
+fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut FileOutcome) -> bool {
     let src = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -307,7 +334,7 @@ fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut 
             );
             snippet::attach(std::slice::from_mut(&mut f), bytes, &[]);
             out.findings.push(f);
-            return;
+            return false;
         }
     };
     let parsed = parse_yaml(src);
@@ -317,7 +344,7 @@ fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut 
         .any(|p| matches!(p, ParseProblem::Syntax { .. }));
     if broken && src.contains("{{") {
         // A Go/Helm template that is not YAML until rendered: text only.
-        return;
+        return false;
     }
     out.stats.documents += parsed.documents.len();
     let mut findings = Vec::new();
@@ -351,9 +378,12 @@ fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut 
             rule.check(&cx, &mut findings);
         }
     }
+    crate::secrets::detect(rel, bytes, Some(&parsed.documents), &ctx.detector, &mut findings);
+    drop_generic_duplicates(&mut findings);
     if !findings.is_empty() {
         let sensitive = snippet::sensitive_ranges(&parsed.documents, src);
         snippet::attach(&mut findings, bytes, &sensitive);
     }
     out.findings.extend(findings);
+    true
 }

@@ -67,7 +67,7 @@ fn region(span: &crate::yaml::Span) -> Value {
 }
 
 fn result(f: &Finding) -> Value {
-    let index = rules::ALL.iter().position(|r| r.id == f.rule);
+    let index = rules::all().iter().position(|r| r.id == f.rule);
     let location = |span: &crate::yaml::Span| {
         json!({
             "physicalLocation": {
@@ -117,7 +117,7 @@ pub fn render(res: &ScanResult, w: &mut dyn Write) -> io::Result<()> {
                 "driver": {
                     "name": "envgate",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules::ALL.iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
+                    "rules": rules::all().iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
                 }
             },
             "columnKind": "unicodeCodePoints",

@@ -1,14 +1,17 @@
 //! The rule registry. A rule is one file: its doc comment (what `envgate explain` prints),
 //! its metadata and its check, with its tests beside it. Adding a rule = one new file plus
-//! one line in [`ALL`] (and in [`DOCUMENT_RULES`] when it inspects parsed documents).
+//! one line in [`CODE_RULES`] (and in [`DOCUMENT_RULES`] when it inspects parsed documents).
 
 use crate::finding::{Finding, Severity};
 use crate::source::FileKind;
 use crate::yaml::Document;
 
+pub mod docker_config_auth;
 pub mod duplicate_key;
+pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
+pub mod generic_credential;
 pub mod kustomize_secret_literal;
 pub mod raw_secret;
 pub mod yaml_syntax;
@@ -77,10 +80,13 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Every rule, in the order `envgate rules` lists them.
-pub static ALL: &[&RuleMeta] = &[
+/// The rules written in code, in the order `envgate rules` lists them.
+pub static CODE_RULES: &[&RuleMeta] = &[
     &raw_secret::RawSecret::META,
     &kustomize_secret_literal::KustomizeSecretLiteral::META,
+    &env_literal_secret::EnvLiteralSecret::META,
+    &generic_credential::GenericCredential::META,
+    &docker_config_auth::DockerConfigAuth::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -92,10 +98,22 @@ pub static ALL: &[&RuleMeta] = &[
 pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &raw_secret::RawSecret,
     &kustomize_secret_literal::KustomizeSecretLiteral,
+    &env_literal_secret::EnvLiteralSecret,
+    &generic_credential::GenericCredential,
 ];
 
+/// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
+pub fn all() -> &'static [&'static RuleMeta] {
+    static ALL: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static RuleMeta> = CODE_RULES.to_vec();
+        v.extend(crate::secrets::Engine::builtin().rules.iter().map(|r| r.meta));
+        v
+    })
+}
+
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
-    ALL.iter().copied().find(|r| r.id == id)
+    all().iter().copied().find(|r| r.id == id)
 }
 
 #[cfg(test)]
@@ -129,7 +147,7 @@ mod tests {
     #[test]
     fn ids_are_unique_kebab_case_and_documented() {
         let mut seen = std::collections::HashSet::new();
-        for r in ALL {
+        for r in all() {
             assert!(seen.insert(r.id), "duplicate id {}", r.id);
             assert!(
                 r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
@@ -149,7 +167,7 @@ mod tests {
     #[test]
     fn readme_rules_table_lists_every_rule_with_its_severity() {
         let readme = include_str!("../../README.md");
-        for r in ALL {
+        for r in CODE_RULES {
             let row = format!("| `{}` | {} |", r.id, r.severity.as_str());
             assert!(readme.contains(&row), "README lacks the row for {}", r.id);
         }

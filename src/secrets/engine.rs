@@ -1,0 +1,219 @@
+//! The matching engine: one Aho-Corasick pass over a file's bytes selects (rule, line)
+//! candidates from the rules' keywords; only those rules' regexes run, only on those lines.
+//! Cost grows with bytes, not with the number of rules.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::entropy::shannon;
+use super::pattern::{PatternRule, parse_rule_file};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/secret_rule_files.rs"));
+}
+
+/// Bytes after a multiline rule's keyword line that its regex may see (a PEM key block).
+const MULTILINE_WINDOW: usize = 64 * 1024;
+
+pub struct Engine {
+    pub rules: Vec<PatternRule>,
+    ac: AhoCorasick,
+    /// Keyword index → rules that declared it.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+/// A confirmed match of one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: usize,
+    /// Byte range of the `secret` group.
+    pub secret: Range<usize>,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<PatternRule>) -> Engine {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for k in &r.keywords {
+                match keywords.iter().position(|x| x == k) {
+                    Some(p) => keyword_rules[p].push(i as u32),
+                    None => {
+                        keywords.push(k.clone());
+                        keyword_rules.push(vec![i as u32]);
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .expect("keywords are plain literals");
+        Engine {
+            rules,
+            ac,
+            keyword_rules,
+        }
+    }
+
+    /// The built-in rules of `rules/secrets/`, parsed once per process.
+    pub fn builtin() -> &'static Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        ENGINE.get_or_init(|| {
+            let mut rules = Vec::new();
+            for (name, text) in embedded::RULE_FILES {
+                match parse_rule_file(name, text) {
+                    Ok(r) => rules.extend(r),
+                    // Built-in files are validated by the test suite; never ship a panic.
+                    Err(e) => eprintln!("envgate: internal error in built-in rules: {e}"),
+                }
+            }
+            Engine::new(rules)
+        })
+    }
+
+    /// Every confirmed hit in `bytes`, sorted. `enabled(i)` filters rules (config `off`).
+    pub fn scan(&self, bytes: &[u8], path: &str, enabled: &dyn Fn(usize) -> bool) -> Vec<Hit> {
+        let mut cands: Vec<(u32, usize, usize)> = Vec::new();
+        for m in self.ac.find_overlapping_iter(bytes) {
+            let rules = &self.keyword_rules[m.pattern().as_usize()];
+            let ls = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
+            let le = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
+            for &r in rules {
+                cands.push((r, ls, le));
+            }
+        }
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        let mut hits = Vec::new();
+        let mut last_rule = u32::MAX;
+        let mut rule_ok = false;
+        for (r, ls, le) in cands {
+            if r != last_rule {
+                last_rule = r;
+                let rule = &self.rules[r as usize];
+                rule_ok = enabled(r as usize) && rule.applies_to(path);
+            }
+            if !rule_ok {
+                continue;
+            }
+            let rule = &self.rules[r as usize];
+            let end = if rule.multiline {
+                (ls + MULTILINE_WINDOW).min(bytes.len())
+            } else {
+                le
+            };
+            let hay = &bytes[ls..end];
+            for caps in rule.regex().captures_iter(hay) {
+                let Some(m) = caps.name("secret").or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                let secret = &hay[m.range()];
+                if self.accept(rule, secret) {
+                    hits.push(Hit {
+                        rule: r as usize,
+                        secret: ls + m.start()..ls + m.end(),
+                    });
+                }
+                if rule.multiline {
+                    break;
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.secret.start, h.secret.end, h.rule));
+        hits.dedup();
+        hits
+    }
+
+    fn accept(&self, rule: &PatternRule, secret: &[u8]) -> bool {
+        if secret.is_empty() || looks_fake(secret) {
+            return false;
+        }
+        if let Some(floor) = rule.entropy
+            && shannon(secret) < floor
+        {
+            return false;
+        }
+        !rule.allow.iter().any(|a| a.is_match(secret))
+    }
+}
+
+/// Template references and obvious fillers are never secrets: `${VAR}`, `{{ x }}`, `$(X)`,
+/// `<your-token>`, and runs of one character (`XXXXXXXX`, `********`, `00000000`).
+pub fn looks_fake(secret: &[u8]) -> bool {
+    let has = |needle: &[u8]| secret.windows(needle.len()).any(|w| w == needle);
+    if has(b"${") || has(b"{{") || has(b"$(") || (secret.first() == Some(&b'<') && secret.last() == Some(&b'>')) {
+        return true;
+    }
+    let mut run = 1;
+    for w in secret.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+            if run >= 6 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::pattern::parse_rule_file;
+
+    fn engine(yaml: &str) -> Engine {
+        Engine::new(parse_rule_file("t.yaml", yaml).unwrap())
+    }
+
+    const TWO: &str = r#"
+provider: Test
+rules:
+  - id: test-token
+    title: Test token
+    keywords: [tkn_]
+    regex: '\b(?P<secret>tkn_[a-z0-9]{8})\b'
+  - id: test-key
+    title: Test key
+    keywords: [testkey]
+    regex: '(?i)testkey\s*=\s*(?P<secret>[A-Z]{10})'
+"#;
+
+    #[test]
+    fn finds_only_on_keyword_lines_with_exact_ranges() {
+        let e = engine(TWO);
+        let text = b"a: tkn_abcd1234\nTESTKEY = QWERTYUIOP\nb: tkn_short\n";
+        let hits = e.scan(text, "x", &|_| true);
+        let found: Vec<_> = hits.iter().map(|h| (h.rule, &text[h.secret.clone()])).collect();
+        assert_eq!(found, vec![(0, &b"tkn_abcd1234"[..]), (1, &b"QWERTYUIOP"[..])]);
+        assert!(e.scan(text, "x", &|r| r != 0).iter().all(|h| h.rule == 1));
+    }
+
+    #[test]
+    fn fakes_are_rejected() {
+        assert!(looks_fake(b"${TOKEN}"));
+        assert!(looks_fake(b"tkn_XXXXXXXX"));
+        assert!(looks_fake(b"<your-api-key>"));
+        assert!(!looks_fake(b"tkn_abcd1234"));
+        assert!(!looks_fake(b"AKIA2E0A8F3B244C9986"));
+    }
+
+    #[test]
+    fn rejected_rule_files_say_where() {
+        let bad = "provider: T\nrules:\n  - id: x\n    keywords: [abc]\n    regex: '(unclosed'\n";
+        let e = parse_rule_file("f.yaml", bad).err().unwrap();
+        assert_eq!(e.pos.map(|p| p.line), Some(5));
+        let no_group = "provider: T\nrules:\n  - id: x\n    keywords: [abc]\n    regex: 'abc'\n";
+        assert!(parse_rule_file("f.yaml", no_group).err().unwrap().message.contains("secret"));
+        let upper = "provider: T\nrules:\n  - id: x\n    keywords: [ABC]\n    regex: '(?P<secret>a)'\n";
+        assert!(parse_rule_file("f.yaml", upper).is_err());
+    }
+}

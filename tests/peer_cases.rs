@@ -1,0 +1,126 @@
+//! An external test suite: the published test cases of gitleaks and noseyparker rules
+//! (../shared/peer-cases). A `tp` counts when envgate reports any finding on the text; an
+//! `fp` counts against envgate when a rule of the same provider fires. Targets: >= 97% of
+//! tp found, <= 3% of fp hit. Prints the per-provider table.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+
+use envgate::scan::{DEFAULT_MAX_FILE_SIZE, ScanRequest, scan};
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// The peer rule's provider key: `aws-access-token` → aws, `np.aws.1` → aws.
+fn peer_provider(rule: &str) -> String {
+    match rule.strip_prefix("np.") {
+        Some(rest) => rest.split('.').next().unwrap().to_string(),
+        None => rule.split('-').next().unwrap().to_string(),
+    }
+}
+
+/// Provider keys an envgate rule answers to.
+fn our_providers(rule_id: &str, by_id: &HashMap<&str, String>) -> Vec<String> {
+    let mut v = vec![rule_id.split('-').next().unwrap().to_string()];
+    match rule_id {
+        "raw-secret" | "kustomize-secret-literal" => v.push("kubernetes".into()),
+        "generic-credential" | "env-literal-secret" => v.push("generic".into()),
+        "docker-config-auth" => v.push("dockerhub".into()),
+        _ => {}
+    }
+    if let Some(p) = by_id.get(rule_id) {
+        v.push(p.clone());
+    }
+    v
+}
+
+#[test]
+fn peer_cases_score() {
+    let Some(dir) = common::shared("peer-cases") else {
+        return;
+    };
+    let mut rows = Vec::new();
+    for f in ["gitleaks-verbatim.jsonl", "noseyparker.jsonl"] {
+        for line in std::fs::read_to_string(dir.join(f)).unwrap().lines() {
+            rows.push(serde_json::from_str::<serde_json::Value>(line).unwrap());
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let ext = r["path"]
+            .as_str()
+            .and_then(|p| p.rsplit_once('.').map(|x| x.1.to_string()))
+            .unwrap_or_else(|| "txt".into());
+        let name = format!("{i:05}.{ext}");
+        std::fs::write(tmp.path().join(&name), r["text"].as_str().unwrap()).unwrap();
+        names.push(name);
+    }
+    let res = scan(ScanRequest {
+        paths: vec![tmp.path().to_path_buf()],
+        stdin_filename: None,
+        jobs: 2,
+        respect_ignore: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        config: Default::default(),
+    })
+    .unwrap();
+    let by_id: HashMap<&str, String> = envgate::secrets::Engine::builtin()
+        .rules
+        .iter()
+        .map(|r| (r.meta.id, norm(&r.provider)))
+        .collect();
+    let mut fired: HashMap<&str, Vec<&str>> = HashMap::new();
+    for f in &res.findings {
+        fired.entry(f.path.as_str()).or_default().push(f.rule);
+    }
+    // provider → (tp found, tp total, fp hit, fp total)
+    let mut table: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let mut fps = Vec::new();
+    for (r, name) in rows.iter().zip(&names) {
+        let prov = peer_provider(r["rule"].as_str().unwrap());
+        let rules = fired.get(name.as_str()).cloned().unwrap_or_default();
+        let e = table.entry(prov.clone()).or_default();
+        let text: String = r["text"].as_str().unwrap().chars().take(70).collect();
+        if r["kind"] == "tp" {
+            e.1 += 1;
+            if rules.is_empty() {
+                misses.push(format!("{}: {text:?}", r["rule"]));
+            } else {
+                e.0 += 1;
+            }
+        } else {
+            e.3 += 1;
+            let same = rules
+                .iter()
+                .filter(|id| our_providers(id, &by_id).contains(&prov))
+                .collect::<Vec<_>>();
+            if !same.is_empty() {
+                e.2 += 1;
+                fps.push(format!("{} ({same:?}): {text:?}", r["rule"]));
+            }
+        }
+    }
+    let (mut tp, mut tpn, mut fp, mut fpn) = (0, 0, 0, 0);
+    println!("{:<14} {:>9} {:>9}", "provider", "tp found", "fp hit");
+    for (p, (a, b, c, d)) in &table {
+        println!("{p:<14} {:>4}/{:<4} {:>4}/{:<4}", a, b, c, d);
+        tp += a;
+        tpn += b;
+        fp += c;
+        fpn += d;
+    }
+    let tp_rate = tp as f64 / tpn as f64;
+    let fp_rate = fp as f64 / fpn as f64;
+    println!("TOTAL tp {tp}/{tpn} = {:.1}%  fp {fp}/{fpn} = {:.1}%", tp_rate * 100.0, fp_rate * 100.0);
+    println!("--- missed tp:\n{}", misses.join("\n"));
+    println!("--- fp hit:\n{}", fps.join("\n"));
+    assert!(tp_rate >= 0.97, "tp rate {:.1}% < 97%", tp_rate * 100.0);
+    assert!(fp_rate <= 0.03, "fp rate {:.1}% > 3%", fp_rate * 100.0);
+}
