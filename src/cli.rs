@@ -41,6 +41,20 @@ enum Command {
         /// Rule id, e.g. raw-secret.
         rule: String,
     },
+    /// Record or manage a baseline of accepted findings.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Scan and write every current finding to FILE (by fingerprint: no lines, no values).
+    Write {
+        /// The baseline file to write.
+        file: PathBuf,
+        #[command(flatten)]
+        scan: ScanArgs,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,6 +99,9 @@ struct ScanArgs {
     /// Do not honour .gitignore/.ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Report only findings not recorded in this baseline (see `envgate baseline write`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Files larger than this are reported (file-too-large) and not scanned. Accepts K, M,
     /// G (or KiB, MiB, GiB) suffixes.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "10MiB")]
@@ -125,6 +142,7 @@ pub fn main() -> i32 {
         Command::Scan(args) => run_scan(args),
         Command::Rules => print_rules(),
         Command::Explain { rule } => explain(&rule),
+        Command::Baseline(BaselineCommand::Write { file, scan }) => write_baseline(&file, scan),
     };
     match result {
         Ok(code) => code,
@@ -179,7 +197,21 @@ fn write_stdout(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
-fn run_scan(args: ScanArgs) -> Result<i32, String> {
+fn write_baseline(file: &std::path::Path, args: ScanArgs) -> Result<i32, String> {
+    let (result, _) = scan_with(&args)?;
+    let b = crate::baseline::Baseline::from_findings(&result.findings);
+    std::fs::write(file, b.render())
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    eprintln!(
+        "envgate: wrote {} baseline entries to {}",
+        b.entries.len(),
+        file.display()
+    );
+    Ok(EXIT_CLEAN)
+}
+
+/// Loads the config and runs the scan the arguments describe.
+fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     let first_dir = match &args.paths[..] {
         [p] if p.is_dir() => p.clone(),
         _ => PathBuf::from("."),
@@ -204,14 +236,26 @@ fn run_scan(args: ScanArgs) -> Result<i32, String> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let result = scan::scan(ScanRequest {
-        paths: args.paths,
-        stdin_filename: args.stdin_filename,
+        paths: args.paths.clone(),
+        stdin_filename: args.stdin_filename.clone(),
         jobs,
         respect_ignore: !args.no_ignore,
         max_file_size: args.max_file_size,
         config,
     })
     .map_err(|e| e.0)?;
+    Ok((result, fail_on))
+}
+
+fn run_scan(args: ScanArgs) -> Result<i32, String> {
+    let baseline = match &args.baseline {
+        Some(p) => Some(crate::baseline::Baseline::load(p)?),
+        None => None,
+    };
+    let (mut result, fail_on) = scan_with(&args)?;
+    if let Some(b) = &baseline {
+        result.stale_baseline = b.filter(&mut result.findings);
+    }
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -231,6 +275,15 @@ fn run_scan(args: ScanArgs) -> Result<i32, String> {
     }
     if args.format == Format::Human || args.output.is_some() {
         eprintln!("{}", report::summary_line(&result));
+    }
+    if !result.stale_baseline.is_empty() {
+        eprintln!(
+            "envgate: {} baseline entries no longer match a finding (fixed or moved; refresh with `envgate baseline write`):",
+            result.stale_baseline.len()
+        );
+        for e in &result.stale_baseline {
+            eprintln!("  {} {} {}", e.rule, e.path, e.fingerprint);
+        }
     }
     let failing = result.findings.iter().any(|f| f.severity >= fail_on);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })

@@ -36,6 +36,35 @@ pub struct Config {
     pub exclude: Vec<String>,
     exclude_set: GlobSet,
     pub fail_on: Option<Severity>,
+    /// `allow:` entries: findings they match are suppressed.
+    pub allow: Vec<AllowEntry>,
+    /// `secret-rules:`: the user's own credential patterns (same schema as built-ins).
+    pub custom_rules: Option<std::sync::Arc<crate::secrets::Engine>>,
+}
+
+/// One `allow:` entry. Every field given must match; `reason` is required.
+#[derive(Debug)]
+pub struct AllowEntry {
+    pub rule: Option<String>,
+    pub path: Option<globset::GlobMatcher>,
+    pub value: Option<regex::bytes::Regex>,
+    pub fingerprint: Option<String>,
+    pub reason: String,
+}
+
+impl AllowEntry {
+    fn matches(&self, f: &crate::finding::Finding, secret: Option<&[u8]>) -> bool {
+        self.rule.as_deref().is_none_or(|r| r == f.rule)
+            && self.path.as_ref().is_none_or(|g| g.is_match(&f.path))
+            && self
+                .fingerprint
+                .as_deref()
+                .is_none_or(|fp| fp == f.fingerprint)
+            && self
+                .value
+                .as_ref()
+                .is_none_or(|re| secret.is_some_and(|s| re.is_match(s)))
+    }
 }
 
 #[derive(Debug)]
@@ -62,6 +91,23 @@ impl fmt::Display for ConfigError {
 }
 
 impl Config {
+    /// True when an `allow:` entry covers the finding (`secret`: the bytes of its value).
+    pub fn is_allowed(&self, f: &crate::finding::Finding, secret: Option<&[u8]>) -> bool {
+        self.allow.iter().any(|a| a.matches(f, secret))
+    }
+
+    /// A rule by id: built-in, or one of this config's `secret-rules`.
+    pub fn find_rule(&self, id: &str) -> Option<&'static rules::RuleMeta> {
+        rules::find(id).or_else(|| {
+            self.custom_rules
+                .as_ref()?
+                .rules
+                .iter()
+                .find(|r| r.meta.id == id)
+                .map(|r| r.meta)
+        })
+    }
+
     /// The level of `rule`: configured, else its default severity.
     pub fn level(&self, rule: &rules::RuleMeta) -> Level {
         self.rules
@@ -138,9 +184,31 @@ impl Config {
         if !root.is_mapping() {
             return Err(err(Some(root.span.start), "expected a mapping".into()));
         }
+        if let Some(e) = root.entry("secret-rules") {
+            let mut custom = Vec::new();
+            for item in e.value.items() {
+                let rule = crate::secrets::pattern::parse_rule(item, "custom")
+                    .map_err(|(pos, m)| err(Some(pos), m))?;
+                if rules::find(rule.meta.id).is_some() {
+                    return Err(err(
+                        Some(item.span.start),
+                        format!("rule id `{}` is already a built-in rule", rule.meta.id),
+                    ));
+                }
+                custom.push(rule);
+            }
+            cfg.custom_rules = Some(std::sync::Arc::new(crate::secrets::Engine::new(custom)));
+        }
         for e in root.entries() {
             let key = e.key.as_str().unwrap_or("");
             match key {
+                "secret-rules" => {}
+                "allow" => {
+                    for item in e.value.items() {
+                        cfg.allow
+                            .push(parse_allow(item, &cfg).map_err(|(p, m)| err(Some(p), m))?);
+                    }
+                }
                 "fail-on" => {
                     let v = scalar(&e.value).and_then(Severity::parse).ok_or_else(|| {
                         err(
@@ -189,7 +257,7 @@ impl Config {
                     }
                     for r in e.value.entries() {
                         let id = r.key.as_str().unwrap_or("");
-                        if rules::find(id).is_none() {
+                        if cfg.find_rule(id).is_none() {
                             return Err(err(
                                 Some(r.key.span.start),
                                 format!("unknown rule `{id}` (see `envgate rules`)"),
@@ -216,13 +284,76 @@ impl Config {
                 other => {
                     return Err(err(
                         Some(e.key.span.start),
-                        format!("unknown key `{other}` (expected one of: rules, exclude, fail-on)"),
+                        format!(
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, allow, secret-rules)"
+                        ),
                     ));
                 }
             }
         }
         Ok(cfg)
     }
+}
+
+fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
+    if !n.is_mapping() {
+        return Err((
+            n.span.start,
+            "an `allow` entry is a mapping (rule, path, value, fingerprint, reason)".into(),
+        ));
+    }
+    let mut a = AllowEntry {
+        rule: None,
+        path: None,
+        value: None,
+        fingerprint: None,
+        reason: String::new(),
+    };
+    for e in n.entries() {
+        let v = e
+            .value
+            .as_str()
+            .ok_or((e.value.span.start, "expected a string".to_string()))?;
+        let at = e.value.span.start;
+        match e.key.as_str().unwrap_or("") {
+            "rule" => {
+                if cfg.find_rule(v).is_none() {
+                    return Err((at, format!("unknown rule `{v}`")));
+                }
+                a.rule = Some(v.to_string());
+            }
+            "path" => {
+                a.path = Some(
+                    GlobBuilder::new(v)
+                        .literal_separator(true)
+                        .build()
+                        .map_err(|x| (at, x.to_string()))?
+                        .compile_matcher(),
+                )
+            }
+            "value" => a.value = Some(crate::secrets::pattern::compile(v).map_err(|m| (at, m))?),
+            "fingerprint" => a.fingerprint = Some(v.to_string()),
+            "reason" => a.reason = v.trim().to_string(),
+            other => {
+                return Err((
+                    e.key.span.start,
+                    format!(
+                        "unknown key `{other}` in allow entry (rule, path, value, fingerprint, reason)"
+                    ),
+                ));
+            }
+        }
+    }
+    if a.reason.is_empty() {
+        return Err((n.span.start, "an `allow` entry needs a `reason`".into()));
+    }
+    if a.rule.is_none() && a.path.is_none() && a.value.is_none() && a.fingerprint.is_none() {
+        return Err((
+            n.span.start,
+            "an `allow` entry needs rule, path, value or fingerprint".into(),
+        ));
+    }
+    Ok(a)
 }
 
 /// A scalar's text; YAML 1.2 `off` is just a string, which is what we want here.
@@ -283,6 +414,20 @@ mod tests {
     }
 
     #[test]
+    fn custom_rules_and_allow_entries() {
+        let c = load_str(
+            "secret-rules:\n  - id: acme-token\n    title: ACME token\n    keywords: [acme_]\n    regex: '(?P<secret>acme_[0-9a-f]{16})'\nrules:\n  acme-token: warning\nallow:\n  - rule: acme-token\n    path: 'test/**'\n    reason: fixtures\n",
+        )
+        .unwrap();
+        let meta = c.find_rule("acme-token").unwrap();
+        assert_eq!(c.level(meta), Level::On(Severity::Warning));
+        let f = crate::finding::Finding::new(meta, "test/a.yaml", Default::default(), "m", "i");
+        assert!(c.is_allowed(&f, None));
+        let f = crate::finding::Finding::new(meta, "prod/a.yaml", Default::default(), "m", "i");
+        assert!(!c.is_allowed(&f, None));
+    }
+
+    #[test]
     fn unknown_keys_are_errors_with_positions() {
         let e = load_str("fail-on: error\nrulez: {}\n").unwrap_err();
         assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((2, 1)));
@@ -291,6 +436,13 @@ mod tests {
         assert_eq!(e.pos.map(|p| p.line), Some(2));
         let e = load_str("rules:\n  raw-secret: loud\n").unwrap_err();
         assert!(e.message.contains("loud"));
+        let e = load_str("allow:\n  - rule: raw-secret\n").unwrap_err();
+        assert!(e.message.contains("reason"), "{e}");
+        let e = load_str(
+            "secret-rules:\n  - id: my-tok\n    keywords: [mytok_]\n    regex: 'mytok_[0-9]+'\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("secret"), "{e}");
         let e = load_str("fail-on: [x]\n").unwrap_err();
         assert!(e.message.contains("fail-on"));
         assert!(load_str("a: [\n").is_err());

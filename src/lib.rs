@@ -3,6 +3,7 @@
 //! Data flows one way: [`walk`] → [`source`] (load/classify) → [`yaml`] (spanned parse) →
 //! [`rules`] (per-document checks) → [`scan`] (sort) → [`report`].
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod finding;
@@ -15,5 +16,6 @@ pub mod scan;
 pub mod secrets;
 pub mod snippet;
 pub mod source;
+pub mod suppress;
 pub mod walk;
 pub mod yaml;

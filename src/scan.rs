@@ -49,6 +49,8 @@ pub struct ScanStats {
 pub struct ScanResult {
     pub root: PathBuf,
     pub findings: Vec<Finding>,
+    /// Baseline entries that matched no finding (filled by the CLI with `--baseline`).
+    pub stale_baseline: Vec<crate::baseline::Entry>,
     pub stats: ScanStats,
     pub elapsed: Duration,
 }
@@ -78,6 +80,7 @@ struct FileOutcome {
 
 struct Ctx<'a> {
     root: &'a Path,
+    config: &'a Config,
     detector: crate::secrets::Detector,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
@@ -156,6 +159,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
     let ctx = Ctx {
         root: &root,
+        config: &req.config,
         detector: crate::secrets::Detector::new(&req.config),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
@@ -186,6 +190,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     Ok(ScanResult {
         root,
         findings,
+        stale_baseline: Vec::new(),
         stats,
         elapsed: started.elapsed(),
     })
@@ -220,7 +225,7 @@ fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
     findings
         .into_iter()
         .filter_map(|mut f| {
-            let meta = rules::find(f.rule)?;
+            let meta = config.find_rule(f.rule)?;
             match config.level(meta) {
                 Level::Off => None,
                 Level::On(sev) => {
@@ -268,6 +273,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
+        crate::suppress::apply(&mut findings, &bytes, rel, ctx.config);
         snippet::attach(&mut findings, &bytes, &[]);
         out.findings.extend(findings);
     }
@@ -322,7 +328,13 @@ fn drop_generic_duplicates(findings: &mut Vec<Finding>) {
 
 /// Parses and checks a manifest. Returns false when it must be scanned as text instead
 /// (a template, or not UTF-8).
-fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut FileOutcome) -> bool {
+fn check_manifest(
+    rel: &str,
+    kind: FileKind,
+    bytes: &[u8],
+    ctx: &Ctx,
+    out: &mut FileOutcome,
+) -> bool {
     let src = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -378,8 +390,15 @@ fn check_manifest(rel: &str, kind: FileKind, bytes: &[u8], ctx: &Ctx, out: &mut 
             rule.check(&cx, &mut findings);
         }
     }
-    crate::secrets::detect(rel, bytes, Some(&parsed.documents), &ctx.detector, &mut findings);
+    crate::secrets::detect(
+        rel,
+        bytes,
+        Some(&parsed.documents),
+        &ctx.detector,
+        &mut findings,
+    );
     drop_generic_duplicates(&mut findings);
+    crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
     if !findings.is_empty() {
         let sensitive = snippet::sensitive_ranges(&parsed.documents, src);
         snippet::attach(&mut findings, bytes, &sensitive);

@@ -118,7 +118,11 @@ fn peer_cases_score() {
     }
     let tp_rate = tp as f64 / tpn as f64;
     let fp_rate = fp as f64 / fpn as f64;
-    println!("TOTAL tp {tp}/{tpn} = {:.1}%  fp {fp}/{fpn} = {:.1}%", tp_rate * 100.0, fp_rate * 100.0);
+    println!(
+        "TOTAL tp {tp}/{tpn} = {:.1}%  fp {fp}/{fpn} = {:.1}%",
+        tp_rate * 100.0,
+        fp_rate * 100.0
+    );
     println!("--- missed tp:\n{}", misses.join("\n"));
     println!("--- fp hit:\n{}", fps.join("\n"));
     assert!(tp_rate >= 0.97, "tp rate {:.1}% < 97%", tp_rate * 100.0);

@@ -21,7 +21,11 @@ fn every_rule_passes_its_examples() {
                 .into_iter()
                 .collect();
             if hits.len() != 1 {
-                failures.push(format!("{}: {} hits on match example {ex:?}", rule.meta.id, hits.len()));
+                failures.push(format!(
+                    "{}: {} hits on match example {ex:?}",
+                    rule.meta.id,
+                    hits.len()
+                ));
             }
         }
         for ex in &rule.examples_no_match {
@@ -36,7 +40,12 @@ fn every_rule_passes_its_examples() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

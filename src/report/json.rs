@@ -15,6 +15,9 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    /// Baseline entries that no longer match a finding (only with `--baseline`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stale_baseline: &'a [crate::baseline::Entry],
     summary: Summary,
 }
 
@@ -91,6 +94,7 @@ pub fn render(result: &ScanResult, w: &mut dyn Write) -> io::Result<()> {
                     .collect(),
             })
             .collect(),
+        stale_baseline: &result.stale_baseline,
         summary: Summary {
             files_scanned: result.stats.files_scanned,
             files_binary: result.stats.files_binary,

@@ -33,7 +33,15 @@ declare_rule! {
 }
 
 impl DockerConfigAuth {
-    pub fn finding(path: &str, span: Span, label: &str, registry: &str, field: &str, value: &str, secret: std::ops::Range<usize>) -> Finding {
+    pub fn finding(
+        path: &str,
+        span: Span,
+        label: &str,
+        registry: &str,
+        field: &str,
+        value: &str,
+        secret: std::ops::Range<usize>,
+    ) -> Finding {
         Finding::new(
             &Self::META,
             path,

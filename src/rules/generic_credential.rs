@@ -42,7 +42,14 @@ declare_rule! {
 
 impl GenericCredential {
     /// A finding for a literal at `span` (whose bytes are `secret`) under `key`.
-    pub fn finding(path: &str, span: Span, key: &str, value: &str, secret: std::ops::Range<usize>, context: &str) -> Finding {
+    pub fn finding(
+        path: &str,
+        span: Span,
+        key: &str,
+        value: &str,
+        secret: std::ops::Range<usize>,
+        context: &str,
+    ) -> Finding {
         Finding::new(
             &Self::META,
             path,
@@ -138,7 +145,8 @@ fn names_a_secret_object(key: &str, value: &str) -> bool {
 fn is_dns_name(v: &str) -> bool {
     !v.is_empty()
         && v.len() <= 253
-        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && v.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
 }

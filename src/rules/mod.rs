@@ -12,6 +12,7 @@ pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
 pub mod generic_credential;
+pub mod invalid_suppression;
 pub mod kustomize_secret_literal;
 pub mod raw_secret;
 pub mod yaml_syntax;
@@ -92,6 +93,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &yaml_too_complex::YamlTooComplex::META,
     &file_unreadable::FileUnreadable::META,
     &file_too_large::FileTooLarge::META,
+    &invalid_suppression::InvalidSuppression::META,
 ];
 
 /// The rules run on every parsed document.
@@ -107,7 +109,12 @@ pub fn all() -> &'static [&'static RuleMeta] {
     static ALL: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let mut v: Vec<&'static RuleMeta> = CODE_RULES.to_vec();
-        v.extend(crate::secrets::Engine::builtin().rules.iter().map(|r| r.meta));
+        v.extend(
+            crate::secrets::Engine::builtin()
+                .rules
+                .iter()
+                .map(|r| r.meta),
+        );
         v
     })
 }

@@ -144,9 +144,20 @@ fn is_placeholder_word(v: &str) -> bool {
         "apikey",
     ];
     WORDS.contains(&norm.as_str())
-        || ["changeme", "replaceme", "example", "placeholder", "yourpassword", "yourtoken", "yoursecret", "yourapikey", "redacted", "xxxx"]
-            .iter()
-            .any(|w| norm.contains(w))
+        || [
+            "changeme",
+            "replaceme",
+            "example",
+            "placeholder",
+            "yourpassword",
+            "yourtoken",
+            "yoursecret",
+            "yourapikey",
+            "redacted",
+            "xxxx",
+        ]
+        .iter()
+        .any(|w| norm.contains(w))
 }
 
 /// A value that points at a credential rather than being one: paths, file names,
@@ -205,7 +216,9 @@ pub fn looks_like_credential(v: &str) -> bool {
     if v.is_empty() || is_placeholder_only(v) || is_placeholder_word(v) || is_reference(v) {
         return false;
     }
-    if v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return false; // numbers, versions, ports
     }
     if super::engine::looks_fake(v.as_bytes()) {
@@ -238,7 +251,15 @@ fn prefilter() -> &'static AhoCorasick {
         aho_corasick::AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build([
-                "pass", "pwd", "secret", "token", "key", "credential", "auth", "dsn", "connection",
+                "pass",
+                "pwd",
+                "secret",
+                "token",
+                "key",
+                "credential",
+                "auth",
+                "dsn",
+                "connection",
             ])
             .unwrap()
     })
@@ -300,15 +321,37 @@ mod tests {
     #[test]
     fn credential_keys() {
         for k in [
-            "password", "DB_PASSWORD", "clientSecret", "api_key", "generic_token", "AUTH", "user_auth",
-            "secretKey", "credentials", "connection_string", "SENTRY_DSN", "private_key",
+            "password",
+            "DB_PASSWORD",
+            "clientSecret",
+            "api_key",
+            "generic_token",
+            "AUTH",
+            "user_auth",
+            "secretKey",
+            "credentials",
+            "connection_string",
+            "SENTRY_DSN",
+            "private_key",
         ] {
             assert!(is_credential_key(k), "{k}");
         }
         for k in [
-            "PASSWORD_FILE", "secretName", "existingSecret", "secretKeyRef", "token_ttl",
-            "access_token_url", "publicToken", "csrf-token", "credentialsId", "key", "schemaKey",
-            "AuthSource", "LLM_SECRET_NAME", "keyVaultToStoreSecrets", "passwordPolicy",
+            "PASSWORD_FILE",
+            "secretName",
+            "existingSecret",
+            "secretKeyRef",
+            "token_ttl",
+            "access_token_url",
+            "publicToken",
+            "csrf-token",
+            "credentialsId",
+            "key",
+            "schemaKey",
+            "AuthSource",
+            "LLM_SECRET_NAME",
+            "keyVaultToStoreSecrets",
+            "passwordPolicy",
         ] {
             assert!(!is_credential_key(k), "{k}");
         }
@@ -316,13 +359,29 @@ mod tests {
 
     #[test]
     fn credential_values() {
-        for v in ["Dragon2016@8Q4", "hunter22", "s3cr3t-v4lue", "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"] {
+        for v in [
+            "Dragon2016@8Q4",
+            "hunter22",
+            "s3cr3t-v4lue",
+            "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB",
+        ] {
             assert!(looks_like_credential(v), "{v}");
         }
         for v in [
-            "", "${DB_PASS}", "changeme", "password", "fnord", "/run/secrets/db", "3600", "true",
-            "ENC[AES256_GCM,data:x]", "vault:secret/data/db#password", "tls.key", "<your-token>",
-            "XXXXXXXXXXXX", "your-api-key-here",
+            "",
+            "${DB_PASS}",
+            "changeme",
+            "password",
+            "fnord",
+            "/run/secrets/db",
+            "3600",
+            "true",
+            "ENC[AES256_GCM,data:x]",
+            "vault:secret/data/db#password",
+            "tls.key",
+            "<your-token>",
+            "XXXXXXXXXXXX",
+            "your-api-key-here",
         ] {
             assert!(!looks_like_credential(v), "{v}");
         }
@@ -332,7 +391,16 @@ mod tests {
     fn line_level_assignments() {
         let text = b"export DB_PASSWORD=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\nPASSWORD_FILE=/run/secrets/x\ngenericToken := \"CLOJARS_34bf0e88955ff5a1c328d6a7491acc4f48e8\"\napi_key: short\n";
         let a = find_assignments(text);
-        let vals: Vec<_> = a.iter().map(|x| String::from_utf8_lossy(&text[x.value.clone()]).into_owned()).collect();
-        assert_eq!(vals, ["Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB", "CLOJARS_34bf0e88955ff5a1c328d6a7491acc4f48e8"]);
+        let vals: Vec<_> = a
+            .iter()
+            .map(|x| String::from_utf8_lossy(&text[x.value.clone()]).into_owned())
+            .collect();
+        assert_eq!(
+            vals,
+            [
+                "Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB",
+                "CLOJARS_34bf0e88955ff5a1c328d6a7491acc4f48e8"
+            ]
+        );
     }
 }

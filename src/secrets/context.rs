@@ -61,8 +61,11 @@ pub fn build(docs: &[Document]) -> ManifestContext {
                     if let Some(m) = obj.node.get("data") {
                         for e in m.entries() {
                             if let (Some(k), Some(v)) = (e.key.as_str(), e.value.as_str()) {
-                                cx.base64
-                                    .push((format!("data.{k}"), e.value.span.bytes(), v.to_string()));
+                                cx.base64.push((
+                                    format!("data.{k}"),
+                                    e.value.span.bytes(),
+                                    v.to_string(),
+                                ));
                                 secret_data.push(e.value.span.bytes());
                             }
                         }
@@ -80,14 +83,14 @@ pub fn build(docs: &[Document]) -> ManifestContext {
         }
         if !is_crd {
             // A CRD is schema and prose: nothing embedded in it is configuration.
-            walk(root, None, &mut cx, &secret_data, 0);
+            walk(root, None, &mut cx, &secret_data);
         }
     }
     cx.excluded.sort_by_key(|r| (r.start, r.end));
     cx
 }
 
-fn walk(node: &Node, key: Option<&str>, cx: &mut ManifestContext, skip_b64: &[Range<usize>], depth: usize) {
+fn walk(node: &Node, key: Option<&str>, cx: &mut ManifestContext, skip_b64: &[Range<usize>]) {
     match &node.kind {
         NodeKind::Mapping(entries) => {
             for e in entries {
@@ -95,12 +98,12 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut ManifestContext, skip_b64: &[Ra
                 if k == Some("caBundle") {
                     cx.excluded.push(e.value.span.bytes());
                 }
-                walk(&e.value, k, cx, skip_b64, depth + 1);
+                walk(&e.value, k, cx, skip_b64);
             }
         }
         NodeKind::Sequence(items) => {
             for i in items {
-                walk(i, key, cx, skip_b64, depth + 1);
+                walk(i, key, cx, skip_b64);
             }
         }
         NodeKind::Scalar(s) => {
@@ -134,9 +137,9 @@ pub fn is_base64(v: &str) -> bool {
     let body = v.trim_end_matches('=');
     v.len() - body.len() <= 2
         && !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'\n' | b' '))
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'\n' | b' ')
+        })
 }
 
 /// Decodes base64 whose result is mostly printable text (what a credential scan can use).

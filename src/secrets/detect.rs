@@ -6,6 +6,7 @@ use std::ops::Range;
 use super::assignment::find_assignments;
 use super::context::{self, ManifestContext};
 use super::engine::{Engine, Hit};
+use super::pattern::PatternRule;
 use crate::config::Config;
 use crate::finding::{Finding, secret_hash};
 use crate::redact::redact;
@@ -18,6 +19,8 @@ use crate::yaml::{Document, Span, parse_yaml};
 pub struct Detector {
     pub engine: &'static Engine,
     enabled: Vec<bool>,
+    /// The config's own `secret-rules`, if any.
+    custom: Option<(std::sync::Arc<Engine>, Vec<bool>)>,
     generic: bool,
     docker: bool,
 }
@@ -27,14 +30,38 @@ impl Detector {
         let engine = Engine::builtin();
         Detector {
             engine,
-            enabled: engine.rules.iter().map(|r| config.is_enabled(r.meta)).collect(),
+            enabled: engine
+                .rules
+                .iter()
+                .map(|r| config.is_enabled(r.meta))
+                .collect(),
+            custom: config.custom_rules.as_ref().map(|e| {
+                let on = e.rules.iter().map(|r| config.is_enabled(r.meta)).collect();
+                (e.clone(), on)
+            }),
             generic: config.is_enabled(&GenericCredential::META),
             docker: config.is_enabled(&DockerConfigAuth::META),
         }
     }
 
-    fn scan(&self, bytes: &[u8], path: &str) -> Vec<Hit> {
-        self.engine.scan(bytes, path, &|i| self.enabled[i])
+    /// Hits of built-in and custom rules, with the rule they belong to.
+    fn scan(&self, bytes: &[u8], path: &str) -> Vec<(Hit, &PatternRule)> {
+        let mut out: Vec<(Hit, &PatternRule)> = self
+            .engine
+            .scan(bytes, path, &|i| self.enabled[i])
+            .into_iter()
+            .map(|h| {
+                let r = &self.engine.rules[h.rule];
+                (h, r)
+            })
+            .collect();
+        if let Some((e, on)) = &self.custom {
+            for h in e.scan(bytes, path, &|i| on[i]) {
+                let r = &e.rules[h.rule];
+                out.push((h, r));
+            }
+        }
+        out
     }
 }
 
@@ -50,16 +77,21 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 /// Runs every credential check on one file. `docs` is the parsed manifest, if it is one.
-pub fn detect(path: &str, bytes: &[u8], docs: Option<&[Document]>, det: &Detector, out: &mut Vec<Finding>) {
+pub fn detect(
+    path: &str,
+    bytes: &[u8],
+    docs: Option<&[Document]>,
+    det: &Detector,
+    out: &mut Vec<Finding>,
+) {
     let cx = docs.map(context::build).unwrap_or_default();
     let is_manifest = docs.is_some();
     let hits = det.scan(bytes, path);
     let mut taken: Vec<Range<usize>> = Vec::new();
-    for h in &hits {
+    for (h, rule) in &hits {
         if cx.is_excluded(&h.secret) {
             continue;
         }
-        let rule = &det.engine.rules[h.rule];
         let secret = String::from_utf8_lossy(&bytes[h.secret.clone()]);
         out.push(
             Finding::new(
@@ -128,15 +160,18 @@ fn decoded(path: &str, bytes: &[u8], cx: &ManifestContext, det: &Detector, out: 
         }
         let tb = text.as_bytes();
         let mut taken = Vec::new();
-        for h in det.scan(tb, path) {
-            let rule = &det.engine.rules[h.rule];
+        for (h, rule) in det.scan(tb, path) {
             let secret = String::from_utf8_lossy(&tb[h.secret.clone()]);
             out.push(
                 Finding::new(
                     rule.meta,
                     path,
                     at,
-                    format!("{} inside base64 of {file_label}: {}", rule.meta.summary, redact(&secret)),
+                    format!(
+                        "{} inside base64 of {file_label}: {}",
+                        rule.meta.summary,
+                        redact(&secret)
+                    ),
                     &secret_hash(&secret),
                 )
                 .help("revoke and rotate it; base64 is an encoding, not encryption")
@@ -166,7 +201,14 @@ fn decoded(path: &str, bytes: &[u8], cx: &ManifestContext, det: &Detector, out: 
 
 /// `{"auths": {"registry": {"auth": base64("user:pass"), "password": …}}}`; the legacy
 /// `.dockercfg` has the registries at the top level.
-fn docker_config(path: &str, at: Span, range: &Range<usize>, label: &str, json: &str, out: &mut Vec<Finding>) {
+fn docker_config(
+    path: &str,
+    at: Span,
+    range: &Range<usize>,
+    label: &str,
+    json: &str,
+    out: &mut Vec<Finding>,
+) {
     let parsed = parse_yaml(json);
     let Some(root) = parsed.documents.first().map(|d| &d.root) else {
         return;
@@ -179,11 +221,27 @@ fn docker_config(path: &str, at: Span, range: &Range<usize>, label: &str, json: 
         {
             let pw = plain.split_once(':').map_or(plain.as_str(), |x| x.1);
             if !pw.is_empty() {
-                out.push(DockerConfigAuth::finding(path, at, label, registry, "auth", pw, range.clone()));
+                out.push(DockerConfigAuth::finding(
+                    path,
+                    at,
+                    label,
+                    registry,
+                    "auth",
+                    pw,
+                    range.clone(),
+                ));
             }
         }
         if let Some(pw) = e.value.get_str("password").filter(|p| !p.is_empty()) {
-            out.push(DockerConfigAuth::finding(path, at, label, registry, "password", pw, range.clone()));
+            out.push(DockerConfigAuth::finding(
+                path,
+                at,
+                label,
+                registry,
+                "password",
+                pw,
+                range.clone(),
+            ));
         }
     }
 }

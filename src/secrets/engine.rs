@@ -32,6 +32,14 @@ pub struct Hit {
     pub secret: Range<usize>,
 }
 
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.rules.iter().map(|r| r.meta.id))
+            .finish()
+    }
+}
+
 impl Engine {
     pub fn new(rules: Vec<PatternRule>) -> Engine {
         let mut keywords: Vec<String> = Vec::new();
@@ -148,7 +156,11 @@ impl Engine {
 /// `<your-token>`, and runs of one character (`XXXXXXXX`, `********`, `00000000`).
 pub fn looks_fake(secret: &[u8]) -> bool {
     let has = |needle: &[u8]| secret.windows(needle.len()).any(|w| w == needle);
-    if has(b"${") || has(b"{{") || has(b"$(") || (secret.first() == Some(&b'<') && secret.last() == Some(&b'>')) {
+    if has(b"${")
+        || has(b"{{")
+        || has(b"$(")
+        || (secret.first() == Some(&b'<') && secret.last() == Some(&b'>'))
+    {
         return true;
     }
     let mut run = 1;
@@ -192,8 +204,14 @@ rules:
         let e = engine(TWO);
         let text = b"a: tkn_abcd1234\nTESTKEY = QWERTYUIOP\nb: tkn_short\n";
         let hits = e.scan(text, "x", &|_| true);
-        let found: Vec<_> = hits.iter().map(|h| (h.rule, &text[h.secret.clone()])).collect();
-        assert_eq!(found, vec![(0, &b"tkn_abcd1234"[..]), (1, &b"QWERTYUIOP"[..])]);
+        let found: Vec<_> = hits
+            .iter()
+            .map(|h| (h.rule, &text[h.secret.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(0, &b"tkn_abcd1234"[..]), (1, &b"QWERTYUIOP"[..])]
+        );
         assert!(e.scan(text, "x", &|r| r != 0).iter().all(|h| h.rule == 1));
     }
 
@@ -212,8 +230,15 @@ rules:
         let e = parse_rule_file("f.yaml", bad).err().unwrap();
         assert_eq!(e.pos.map(|p| p.line), Some(5));
         let no_group = "provider: T\nrules:\n  - id: x\n    keywords: [abc]\n    regex: 'abc'\n";
-        assert!(parse_rule_file("f.yaml", no_group).err().unwrap().message.contains("secret"));
-        let upper = "provider: T\nrules:\n  - id: x\n    keywords: [ABC]\n    regex: '(?P<secret>a)'\n";
+        assert!(
+            parse_rule_file("f.yaml", no_group)
+                .err()
+                .unwrap()
+                .message
+                .contains("secret")
+        );
+        let upper =
+            "provider: T\nrules:\n  - id: x\n    keywords: [ABC]\n    regex: '(?P<secret>a)'\n";
         assert!(parse_rule_file("f.yaml", upper).is_err());
     }
 }

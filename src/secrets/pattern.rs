@@ -114,8 +114,10 @@ pub fn parse_rule_file(file: &str, text: &str) -> Result<Vec<PatternRule>, RuleF
             }
         }
     }
-    let provider = provider.ok_or_else(|| err(Some(root.span.start), "missing `provider`".into()))?;
-    let rules_node = rules_node.ok_or_else(|| err(Some(root.span.start), "missing `rules`".into()))?;
+    let provider =
+        provider.ok_or_else(|| err(Some(root.span.start), "missing `provider`".into()))?;
+    let rules_node =
+        rules_node.ok_or_else(|| err(Some(root.span.start), "missing `rules`".into()))?;
     rules_node
         .items()
         .iter()
@@ -167,13 +169,21 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
             "title" => title = Some(vs()?),
             "description" => description = vs()?,
             "severity" => {
-                severity = Severity::parse(&vs()?)
-                    .ok_or((v.span.start, "severity must be error, warning or info".into()))?
+                severity = Severity::parse(&vs()?).ok_or((
+                    v.span.start,
+                    "severity must be error, warning or info".into(),
+                ))?
             }
             "keywords" => {
                 keywords = str_list(v)?;
-                if let Some(k) = keywords.iter().find(|k| k.len() < 3 || *k != &k.to_ascii_lowercase()) {
-                    return Err((v.span.start, format!("keyword `{k}` must be lower-case, 3+ chars")));
+                if let Some(k) = keywords
+                    .iter()
+                    .find(|k| k.len() < 3 || *k != &k.to_ascii_lowercase())
+                {
+                    return Err((
+                        v.span.start,
+                        format!("keyword `{k}` must be lower-case, 3+ chars"),
+                    ));
                 }
             }
             "regex" => {
@@ -210,7 +220,12 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
                     match x.key.as_str().unwrap_or("") {
                         "match" => ex_match = str_list(&x.value)?,
                         "no_match" => ex_no = str_list(&x.value)?,
-                        o => return Err((x.key.span.start, format!("unknown key `{o}` in examples"))),
+                        o => {
+                            return Err((
+                                x.key.span.start,
+                                format!("unknown key `{o}` in examples"),
+                            ));
+                        }
                     }
                 }
             }
@@ -218,12 +233,18 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
         }
     }
     let id = id.ok_or((at, "missing `id`".to_string()))?;
-    if !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return Err((at, format!("rule id `{id}` must be kebab-case")));
     }
     let regex_src = regex_src.ok_or((at, format!("{id}: missing `regex`")))?;
     if keywords.is_empty() {
-        return Err((at, format!("{id}: at least one keyword is required (prefilter)")));
+        return Err((
+            at,
+            format!("{id}: at least one keyword is required (prefilter)"),
+        ));
     }
     let title = title.unwrap_or_else(|| id.clone());
     let docs = docs_for(provider, &title, &description, &ex_match);

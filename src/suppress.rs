@@ -1,0 +1,177 @@
+//! Suppressions: inline comments and the config's `allow:` entries.
+//!
+//! Inline, on the finding's line or alone on the line above it:
+//! - `# envgate:allow RULE[,RULE] -- reason` (or `envgate:ignore`; `//` comments too);
+//! - `gitleaks:allow` and `pragma: allowlist secret` (detect-secrets), accepted for
+//!   migration: they silence credential findings on their line.
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::rules::{self, invalid_suppression::InvalidSuppression};
+use crate::source::pos_at;
+use crate::yaml::Span;
+
+/// Rules that are about the file itself, not a credential: foreign markers don't touch them.
+fn is_hygiene(rule: &str) -> bool {
+    matches!(
+        rule,
+        "yaml-syntax"
+            | "duplicate-key"
+            | "yaml-too-complex"
+            | "file-unreadable"
+            | "file-too-large"
+            | "invalid-suppression"
+    )
+}
+
+struct Directive {
+    /// Lines whose findings it covers.
+    lines: (u32, u32),
+    /// None: every credential rule (foreign markers).
+    rules: Option<Vec<String>>,
+}
+
+fn parse(bytes: &[u8], path: &str, warnings: &mut Vec<Finding>) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let finder = memchr::memmem::Finder::new(b"envgate:");
+    let mut positions: Vec<(usize, bool)> = finder.find_iter(bytes).map(|i| (i, true)).collect();
+    for marker in [&b"gitleaks:allow"[..], b"pragma: allowlist secret"] {
+        positions.extend(memchr::memmem::find_iter(bytes, marker).map(|i| (i, false)));
+    }
+    positions.sort();
+    for (at, ours) in positions {
+        let ls = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let le = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let line_text = String::from_utf8_lossy(&bytes[ls..le]);
+        let before = line_text[..(at - ls).min(line_text.len())].trim();
+        let own_line = before.starts_with('#') || before.starts_with("//");
+        if !before.contains('#') && !before.contains("//") {
+            continue; // not in a comment
+        }
+        let line = pos_at(bytes, at).line;
+        let lines = if own_line {
+            (line, line + 1)
+        } else {
+            (line, line)
+        };
+        if !ours {
+            out.push(Directive { lines, rules: None });
+            continue;
+        }
+        let rest = String::from_utf8_lossy(&bytes[at + "envgate:".len()..le]).into_owned();
+        let Some(args) = rest
+            .strip_prefix("allow")
+            .or_else(|| rest.strip_prefix("ignore"))
+        else {
+            continue;
+        };
+        let (ids, reason) = match args.split_once("--") {
+            Some((i, r)) => (i, r.trim()),
+            None => (args, ""),
+        };
+        let span = Span::point(pos_at(bytes, at));
+        let ids: Vec<String> = ids
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if ids.is_empty() {
+            warnings.push(InvalidSuppression::finding(path, span, "no rule id"));
+            continue;
+        }
+        for id in &ids {
+            if rules::find(id).is_none() {
+                warnings.push(InvalidSuppression::finding(
+                    path,
+                    span,
+                    &format!("unknown rule `{id}`"),
+                ));
+            }
+        }
+        if reason.is_empty() {
+            warnings.push(InvalidSuppression::finding(
+                path,
+                span,
+                "no reason (`-- why`)",
+            ));
+        }
+        out.push(Directive {
+            lines,
+            rules: Some(ids),
+        });
+    }
+    out
+}
+
+/// Drops suppressed findings of one file and adds warnings about bad suppressions.
+pub fn apply(findings: &mut Vec<Finding>, bytes: &[u8], path: &str, config: &Config) {
+    let mut warnings = Vec::new();
+    let directives = if memchr::memmem::find(bytes, b"envgate:").is_some()
+        || memchr::memmem::find(bytes, b"allow").is_some()
+    {
+        parse(bytes, path, &mut warnings)
+    } else {
+        Vec::new()
+    };
+    findings.retain(|f| {
+        let line = f.span.start.line;
+        let inline = directives.iter().any(|d| {
+            line >= d.lines.0
+                && line <= d.lines.1
+                && match &d.rules {
+                    Some(ids) => ids.iter().any(|i| i == f.rule),
+                    None => !is_hygiene(f.rule),
+                }
+        });
+        let secret = f.secret.as_ref().and_then(|r| bytes.get(r.clone()));
+        !inline && !config.is_allowed(f, secret)
+    });
+    findings.extend(warnings);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::Pos;
+
+    fn finding(rule: &'static crate::rules::RuleMeta, line: u32) -> Finding {
+        Finding::new(
+            rule,
+            "f.yaml",
+            Span::point(Pos {
+                line,
+                col: 1,
+                byte: 0,
+            }),
+            "m",
+            "i",
+        )
+    }
+
+    #[test]
+    fn inline_directives() {
+        use crate::rules::{
+            duplicate_key::DuplicateKey, generic_credential::GenericCredential as G,
+        };
+        let src = b"a: 1 # envgate:allow generic-credential -- test fixture\n# envgate:ignore duplicate-key -- known\nb: 2\nc: 3 # gitleaks:allow\nd: 4\ne: 5 # envgate:allow no-such-rule\n";
+        let mut f = vec![
+            finding(&G::META, 1),
+            finding(&DuplicateKey::META, 3),
+            finding(&G::META, 4),
+            finding(&DuplicateKey::META, 4),
+            finding(&G::META, 5),
+        ];
+        apply(&mut f, src, "f.yaml", &Config::default());
+        let left: Vec<_> = f.iter().map(|x| (x.rule, x.span.start.line)).collect();
+        assert_eq!(
+            left,
+            [
+                ("duplicate-key", 4),
+                ("generic-credential", 5),
+                ("invalid-suppression", 6),
+                ("invalid-suppression", 6)
+            ]
+        );
+    }
+}
