@@ -268,8 +268,11 @@ fn prefilter() -> &'static AhoCorasick {
 fn assignment_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
+        // key, optional closing quote/bracket and type (`var k string =`), a separator
+        // (`=`, `:`, `:=`, `::=`, `?=`, `.=`, `=>`, `,` as in setProperty("K", "v")), then a
+        // quoted value (spaces allowed) or a bare one.
         compile(
-            r#"(?i)(?P<key>[a-z0-9_.\-]*(?:pass|pwd|secret|token|key|credential|auth|dsn|connection[_.\-]?string)[a-z0-9_.\-]*)["'`\]]?\s*(?:\(\s*)?(?::{0,3}=|\?=|=>|:|,)\s*(?:string\s*=\s*)?(?:["'`]|&quot;)?(?P<value>[^\s"'`;,)\\<>&]{6,})"#,
+            r#"(?i)(?P<key>[a-z0-9_.\-]*(?:pass|pwd|secret|token|key|credential|auth|dsn|connection[_.\-]?string)[a-z0-9_.\-]*)["'`\]]?(?:\s+string)?\s*(?:\(\s*)?(?::{0,3}=|\?=|\.=|=>|:|,)\s*(?:string\s*=\s*)?(?:&quot;|["'`]\s*,\s*)?(?:"(?P<dq>[^"\n]{4,256})"|'(?P<sq>[^'\n]{4,256})'|`(?P<bq>[^`\n]{4,256})`|(?P<bare>[^\s"'`;,)\\<>&]{4,}))"#,
         )
         .unwrap()
     })
@@ -290,12 +293,14 @@ pub fn find_assignments(bytes: &[u8]) -> Vec<Assignment> {
     let mut out = Vec::new();
     for (ls, le) in lines {
         for c in assignment_regex().captures_iter(&bytes[ls..le]) {
-            let (Some(k), Some(v)) = (c.name("key"), c.name("value")) else {
+            let Some(k) = c.name("key") else { continue };
+            let quoted = c.name("dq").or(c.name("sq")).or(c.name("bq"));
+            let Some(v) = quoted.or(c.name("bare")) else {
                 continue;
             };
             let key = String::from_utf8_lossy(k.as_bytes());
             let val = String::from_utf8_lossy(v.as_bytes());
-            if is_credential_key(&key) && looks_like_credential_in_text(&val) {
+            if is_credential_key(&key) && value_fits_key(&key, &val, quoted.is_some()) {
                 out.push(Assignment {
                     key: ls + k.start()..ls + k.end(),
                     value: ls + v.start()..ls + v.end(),
@@ -304,6 +309,48 @@ pub fn find_assignments(bytes: &[u8]) -> Vec<Assignment> {
         }
     }
     out
+}
+
+/// Human-chosen passwords are judged leniently; tokens and keys must look random.
+fn value_fits_key(key: &str, value: &str, quoted: bool) -> bool {
+    let words = key_words(key);
+    let is_password = words
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "password" | "passwd" | "pwd" | "pass" | "passphrase"));
+    if is_password {
+        looks_like_credential(value)
+            && !is_code_reference(value)
+            && (quoted || !value.contains(' '))
+            && value.chars().count() <= 128
+    } else {
+        looks_like_credential_in_text(value) && !is_code_reference(value)
+    }
+}
+
+/// `env.DB_PASSWORD`, `config.secret`, `process.env.TOKEN`, `#add-password`: code, not a
+/// credential.
+fn is_code_reference(v: &str) -> bool {
+    if v.starts_with(['#', '+']) || v.starts_with("&lt;") || v.contains("()") || v.contains(" + ") {
+        return true;
+    }
+    // `$VAR`, `${…}`, `$(…)`: a variable, not a value (`super$ecret` stays a value).
+    let b = v.as_bytes();
+    if b.windows(2)
+        .any(|w| w[0] == b'$' && (w[1].is_ascii_uppercase() || matches!(w[1], b'{' | b'(' | b'_')))
+    {
+        return true;
+    }
+    // A bare `a=b` is another assignment (`--mount=type=secret,id=x`), not a value.
+    if !v.contains(' ') && v.contains('=') && !v.ends_with('=') {
+        return true;
+    }
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && p.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        })
 }
 
 #[cfg(test)]
