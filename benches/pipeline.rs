@@ -48,3 +48,27 @@ fn scan_example_repo(bencher: divan::Bencher) {
         .len()
     });
 }
+
+/// The credential engine over the same bytes with the first N built-in rules vs all of
+/// them: the keyword prefilter should keep the cost near-flat in the rule count.
+#[divan::bench(args = [10, usize::MAX])]
+fn secret_engine(bencher: divan::Bencher, n: usize) {
+    use envgate::secrets::pattern::parse_rule_file;
+    let mut rules = Vec::new();
+    for (name, text) in envgate::secrets::engine::builtin_rule_files() {
+        rules.extend(parse_rule_file(name, text).unwrap());
+    }
+    rules.truncate(n);
+    let engine = envgate::secrets::Engine::new(rules);
+    let src = manifest_stream(2000);
+    let bytes = src.as_bytes();
+    // Compile the regexes outside the measurement.
+    engine.scan(bytes, "x.yaml", &|_| true);
+    bencher
+        .counter(divan::counter::BytesCount::new(bytes.len()))
+        .bench(|| {
+            engine
+                .scan(divan::black_box(bytes), "x.yaml", &|_| true)
+                .len()
+        });
+}

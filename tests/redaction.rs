@@ -14,6 +14,11 @@ const SECRETS: &[&str] = &[
     "duplicate-key-secret-5521",
     "broken-yaml-secret-8812",
     "quoted secret with spaces 6610",
+    "ghp_Rk3vT9mLp2sQ4wZ8nB1cD6fH0jK5aE7gY3uI",
+    "Dragon2016@8Q4x",
+    "kLm9pQ2rS5tU8vW1xY4zA7bC0dE3fG6h",
+    "b64wrapped_ghp_Zk3vT9mLp2sQ4wZ8nB1cD6fH0jK5aE7gY3uQ",
+    "registry-pass-3391",
 ];
 
 fn plant(dir: &std::path::Path) {
@@ -54,6 +59,32 @@ fn plant(dir: &std::path::Path) {
         "broken.yaml",
         format!("db_password: {}\nbroken: [\n", SECRETS[6]),
     );
+    write(
+        dir,
+        "deploy.yaml",
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          env:\n            - name: GH_TOKEN\n              value: {}\n            - name: DB_PASSWORD\n              value: \"{}\"\n",
+            SECRETS[8], SECRETS[9]
+        ),
+    );
+    write(dir, "app.env", format!("API_TOKEN={}\n", SECRETS[10]));
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let wrapped = b64.encode(format!(
+        "GITHUB_TOKEN={}",
+        &SECRETS[11]["b64wrapped_".len()..]
+    ));
+    let docker = b64.encode(format!(
+        "{{\"auths\":{{\"ghcr.io\":{{\"auth\":\"{}\"}}}}}}",
+        b64.encode(format!("bot:{}", SECRETS[12]))
+    ));
+    write(
+        dir,
+        "pull.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {docker}\n  env: {wrapped}\n"
+        ),
+    );
 }
 
 #[test]
@@ -65,10 +96,22 @@ fn no_format_prints_a_planted_secret() {
             let (code, out, err) = scan(&["--format", format, "--color", color], dir.path());
             assert_eq!(code, 1);
             let all = format!("{out}{err}");
-            assert!(all.contains("raw-secret"), "{format}: findings expected");
+            for rule in [
+                "raw-secret",
+                "github-pat",
+                "env-literal-secret",
+                "generic-credential",
+                "docker-config-auth",
+                "duplicate-key",
+                "yaml-syntax",
+                "kustomize-secret-literal",
+            ] {
+                assert!(all.contains(rule), "{format}: {rule} expected:\n{all}");
+            }
             for s in SECRETS {
                 assert!(!all.contains(s), "{format}/{color} leaked {s}:\n{all}");
                 // Not even a long-enough piece of it.
+                let s = s.strip_prefix("b64wrapped_").unwrap_or(s);
                 let middle = &s[4..s.len().min(16)];
                 assert!(
                     !all.contains(middle),

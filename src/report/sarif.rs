@@ -66,8 +66,8 @@ fn region(span: &crate::yaml::Span) -> Value {
     r
 }
 
-fn result(f: &Finding) -> Value {
-    let index = rules::all().iter().position(|r| r.id == f.rule);
+fn result(f: &Finding, used: &[&RuleMeta]) -> Value {
+    let index = used.iter().position(|r| r.id == f.rule);
     let location = |span: &crate::yaml::Span| {
         json!({
             "physicalLocation": {
@@ -109,6 +109,13 @@ fn result(f: &Finding) -> Value {
 }
 
 pub fn render(res: &ScanResult, w: &mut dyn Write) -> io::Result<()> {
+    // Only the rules that have results: code scanning needs nothing else, and ~200 unused
+    // descriptors would dwarf a typical report.
+    let used: Vec<&RuleMeta> = rules::all()
+        .iter()
+        .copied()
+        .filter(|r| res.findings.iter().any(|f| f.rule == r.id))
+        .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -117,12 +124,12 @@ pub fn render(res: &ScanResult, w: &mut dyn Write) -> io::Result<()> {
                 "driver": {
                     "name": "envgate",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules::all().iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
+                    "rules": used.iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
                 }
             },
             "columnKind": "unicodeCodePoints",
             "invocations": [{ "executionSuccessful": true }],
-            "results": res.findings.iter().map(result).collect::<Vec<_>>(),
+            "results": res.findings.iter().map(|f| result(f, &used)).collect::<Vec<_>>(),
         }]
     });
     serde_json::to_writer_pretty(&mut *w, &doc)?;

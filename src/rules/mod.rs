@@ -157,7 +157,8 @@ mod tests {
         for r in all() {
             assert!(seen.insert(r.id), "duplicate id {}", r.id);
             assert!(
-                r.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                r.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{}",
                 r.id
             );

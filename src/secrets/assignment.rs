@@ -314,9 +314,12 @@ pub fn find_assignments(bytes: &[u8]) -> Vec<Assignment> {
 /// Human-chosen passwords are judged leniently; tokens and keys must look random.
 fn value_fits_key(key: &str, value: &str, quoted: bool) -> bool {
     let words = key_words(key);
-    let is_password = words
-        .last()
-        .is_some_and(|w| matches!(w.as_str(), "password" | "passwd" | "pwd" | "pass" | "passphrase"));
+    let is_password = words.last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "password" | "passwd" | "pwd" | "pass" | "passphrase"
+        )
+    });
     if is_password {
         looks_like_credential(value)
             && !is_code_reference(value)
@@ -349,7 +352,9 @@ fn is_code_reference(v: &str) -> bool {
         && parts.iter().all(|p| {
             !p.is_empty()
                 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                && p.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && p.bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         })
 }
 

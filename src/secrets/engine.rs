@@ -14,6 +14,11 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/secret_rule_files.rs"));
 }
 
+/// The embedded `rules/secrets/*.yaml` files: (file name, text).
+pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+    embedded::RULE_FILES
+}
+
 /// Bytes after a multiline rule's keyword line that its regex may see (a PEM key block).
 const MULTILINE_WINDOW: usize = 64 * 1024;
 
