@@ -240,3 +240,17 @@ fn quickstart_example_reports_the_planted_problems() {
         ]
     );
 }
+
+#[test]
+fn the_readme_config_example_is_valid() {
+    let readme = include_str!("../README.md");
+    let section = &readme[readme.find("## Configuration").unwrap()..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let body = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".envgate.yaml", body);
+    write(dir.path(), "a.env", "ACME=acme_dt_0123456789abcdef0123456789abcdef\n");
+    let (code, v) = json(&[], dir.path());
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(hits(&v)[0].0, "acme-deploy-token");
+}
