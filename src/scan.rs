@@ -248,6 +248,14 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         }
     };
     out.stats.bytes = bytes.len() as u64;
+    if rules::keystore_file::KeystoreFile::applies(rel)
+        && ctx
+            .config
+            .is_enabled(&rules::keystore_file::KeystoreFile::META)
+    {
+        out.findings
+            .push(rules::keystore_file::KeystoreFile::finding(rel));
+    }
     let kind = match input {
         Input::Disk { .. } => source::classify(rel, ctx.root),
         Input::Stdin { .. } => source::classify_name(rel),
@@ -306,23 +314,26 @@ fn read(input: &Input, cap: u64) -> Result<Vec<u8>, Box<Finding>> {
     }
 }
 
-/// A value a provider rule recognised is reported once, by that rule: the context rules
-/// (`generic-credential`, `env-literal-secret`) step back.
+/// A value is reported once, by the most specific rule that recognised it: provider and
+/// structural rules first, then `env-literal-secret`, then `generic-credential`.
 fn drop_generic_duplicates(findings: &mut Vec<Finding>) {
-    let is_context_rule = |id: &str| matches!(id, "generic-credential" | "env-literal-secret");
-    let specific: Vec<std::ops::Range<usize>> = findings
+    let rank = |id: &str| match id {
+        "generic-credential" => 2,
+        "env-literal-secret" => 1,
+        _ => 0,
+    };
+    let claimed: Vec<(u8, std::ops::Range<usize>)> = findings
         .iter()
-        .filter(|f| rules::CODE_RULES.iter().all(|r| r.id != f.rule))
-        .filter_map(|f| f.secret.clone())
+        .filter_map(|f| f.secret.clone().map(|s| (rank(f.rule), s)))
         .collect();
-    if specific.is_empty() {
-        return;
-    }
     findings.retain(|f| {
-        !(is_context_rule(f.rule)
-            && f.secret
-                .as_ref()
-                .is_some_and(|s| specific.iter().any(|p| p.start < s.end && s.start < p.end)))
+        let r = rank(f.rule);
+        r == 0
+            || !f.secret.as_ref().is_some_and(|s| {
+                claimed
+                    .iter()
+                    .any(|(cr, c)| *cr < r && c.start < s.end && s.start < c.end)
+            })
     });
 }
 

@@ -249,7 +249,11 @@ fn the_readme_config_example_is_valid() {
     let body = &section[start..start + section[start..].find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".envgate.yaml", body);
-    write(dir.path(), "a.env", "ACME=acme_dt_0123456789abcdef0123456789abcdef\n");
+    write(
+        dir.path(),
+        "a.env",
+        "ACME=acme_dt_0123456789abcdef0123456789abcdef\n",
+    );
     let (code, v) = json(&[], dir.path());
     assert_eq!(code, 1, "{v}");
     assert_eq!(hits(&v)[0].0, "acme-deploy-token");

@@ -13,6 +13,7 @@ pub mod file_too_large;
 pub mod file_unreadable;
 pub mod generic_credential;
 pub mod invalid_suppression;
+pub mod keystore_file;
 pub mod kustomize_secret_literal;
 pub mod raw_secret;
 pub mod yaml_syntax;
@@ -88,6 +89,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &env_literal_secret::EnvLiteralSecret::META,
     &generic_credential::GenericCredential::META,
     &docker_config_auth::DockerConfigAuth::META,
+    &keystore_file::KeystoreFile::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,

@@ -292,20 +292,22 @@ pub fn find_assignments(bytes: &[u8]) -> Vec<Assignment> {
     }
     let mut out = Vec::new();
     for (ls, le) in lines {
+        if memchr::memchr(b'<', &bytes[ls..le]).is_some() {
+            xml_assignments(bytes, ls, le, &mut out);
+        }
         for c in assignment_regex().captures_iter(&bytes[ls..le]) {
             let Some(k) = c.name("key") else { continue };
             let quoted = c.name("dq").or(c.name("sq")).or(c.name("bq"));
             let Some(v) = quoted.or(c.name("bare")) else {
                 continue;
             };
-            let key = String::from_utf8_lossy(k.as_bytes());
-            let val = String::from_utf8_lossy(v.as_bytes());
-            if is_credential_key(&key) && value_fits_key(&key, &val, quoted.is_some()) {
-                out.push(Assignment {
-                    key: ls + k.start()..ls + k.end(),
-                    value: ls + v.start()..ls + v.end(),
-                });
-            }
+            push_if_credential(
+                bytes,
+                ls + k.start()..ls + k.end(),
+                ls + v.start()..ls + v.end(),
+                quoted.is_some(),
+                &mut out,
+            );
         }
     }
     out
@@ -343,19 +345,108 @@ fn is_code_reference(v: &str) -> bool {
     {
         return true;
     }
+    // `cms/sites/passwords#update`, `auth/login`: routes and paths, not values.
+    if v.contains('/')
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/_-#.:".contains(&b))
+    {
+        return true;
+    }
     // A bare `a=b` is another assignment (`--mount=type=secret,id=x`), not a value.
     if !v.contains(' ') && v.contains('=') && !v.ends_with('=') {
         return true;
     }
+    // `env.DB_PASSWORD`, `config.db.password` — but not `s.Z4bTMtngfLeQ18AqVoBBkUAOD1`
+    // (a Vault token), whose last part looks random.
     let parts: Vec<&str> = v.split('.').collect();
+    let random = |p: &str| {
+        p.len() >= 12
+            && p.bytes().any(|b| b.is_ascii_digit())
+            && p.bytes().any(|b| b.is_ascii_uppercase())
+            && p.bytes().any(|b| b.is_ascii_lowercase())
+    };
     parts.len() >= 2
         && parts.iter().all(|p| {
             !p.is_empty()
+                && !random(p)
                 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
                 && p.bytes()
                     .next()
                     .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         })
+}
+
+fn xml_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // `<add key="Password" value="…"/>` (.NET config, NuGet) and `<Token>value</Token>`.
+        compile(
+            r#"(?i)(?:key\s*=\s*"(?P<akey>[^"]{2,80})"\s+value\s*=\s*"(?P<aval>[^"]{4,256})"|<(?P<tkey>[a-z0-9_.:\-]{2,80})>\s*(?P<tval>[^<\s][^<]{2,254}?)\s*</)"#,
+        )
+        .unwrap()
+    })
+}
+
+/// XML forms: attribute pairs and elements, the element's text possibly on the next line.
+fn xml_assignments(bytes: &[u8], ls: usize, le: usize, out: &mut Vec<Assignment>) {
+    let line = &bytes[ls..le];
+    for c in xml_regex().captures_iter(line) {
+        let (Some(k), Some(v)) = (
+            c.name("akey").or(c.name("tkey")),
+            c.name("aval").or(c.name("tval")),
+        ) else {
+            continue;
+        };
+        push_if_credential(
+            bytes,
+            ls + k.start()..ls + k.end(),
+            ls + v.start()..ls + v.end(),
+            true,
+            out,
+        );
+    }
+    // `<genericToken>` alone on its line, the value on the next line.
+    let trimmed = line.trim_ascii();
+    if trimmed.len() > 2
+        && trimmed[0] == b'<'
+        && trimmed[trimmed.len() - 1] == b'>'
+        && trimmed[1..trimmed.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+        && le < bytes.len()
+    {
+        let ns = le + 1;
+        let ne = memchr::memchr(b'\n', &bytes[ns..]).map_or(bytes.len(), |i| ns + i);
+        let next = &bytes[ns..ne];
+        if let Some(vs) = next.iter().position(|b| !b.is_ascii_whitespace())
+            && next[vs] != b'<'
+        {
+            let vend = next
+                .iter()
+                .rposition(|b| !b.is_ascii_whitespace())
+                .map_or(next.len(), |i| i + 1);
+            let kstart = ls + (line.len() - line.trim_ascii_start().len()) + 1;
+            let kend = kstart + trimmed.len() - 2;
+            push_if_credential(bytes, kstart..kend, ns + vs..ns + vend, false, out);
+        }
+    }
+}
+
+fn push_if_credential(
+    bytes: &[u8],
+    key: Range<usize>,
+    value: Range<usize>,
+    quoted: bool,
+    out: &mut Vec<Assignment>,
+) {
+    let k = String::from_utf8_lossy(&bytes[key.clone()]);
+    let v = String::from_utf8_lossy(&bytes[value.clone()]);
+    if is_credential_key(&k)
+        && value_fits_key(&k, &v, quoted)
+        && !out.iter().any(|a| a.value == value)
+    {
+        out.push(Assignment { key, value });
+    }
 }
 
 #[cfg(test)]
@@ -437,6 +528,24 @@ mod tests {
         ] {
             assert!(!looks_like_credential(v), "{v}");
         }
+    }
+
+    #[test]
+    fn xml_forms_and_vault_tokens() {
+        let text = b"<add key=\"ClearTextPassword\" value=\"hal9ooo-da!sY\" />\n<apiToken>Zf3D0LXCM3EIMbgJpUNn</apiToken>\n<genericToken>\n    Zf3D0LXCM3EIMbgJpUNnkRtO\n</genericToken>\nVAULT_CLIENT_TOKEN=\"s.Z4bTMtngfLeQ18AqVoBBkUAOD1\"\npassword = config.db.password\n";
+        let vals: Vec<_> = find_assignments(text)
+            .iter()
+            .map(|x| String::from_utf8_lossy(&text[x.value.clone()]).into_owned())
+            .collect();
+        assert_eq!(
+            vals,
+            [
+                "hal9ooo-da!sY",
+                "Zf3D0LXCM3EIMbgJpUNn",
+                "Zf3D0LXCM3EIMbgJpUNnkRtO",
+                "s.Z4bTMtngfLeQ18AqVoBBkUAOD1"
+            ]
+        );
     }
 
     #[test]

@@ -126,15 +126,24 @@ pub fn detect(
             ));
         }
     }
-    decoded(path, bytes, &cx, det, out);
+    decoded(path, bytes, &cx, det, &taken, out);
 }
 
 /// Depth of nested base64 followed (base64 of base64 of a token).
 const MAX_DECODE_DEPTH: usize = 2;
 
-fn decoded(path: &str, bytes: &[u8], cx: &ManifestContext, det: &Detector, out: &mut Vec<Finding>) {
+fn decoded(
+    path: &str,
+    bytes: &[u8],
+    cx: &ManifestContext,
+    det: &Detector,
+    taken: &[Range<usize>],
+    out: &mut Vec<Finding>,
+) {
     for (label, range, value) in &cx.base64 {
-        if cx.is_excluded(range) {
+        // Excluded ciphertext, or bytes a rule already reported as they are (a
+        // base64-encoded PEM rule, say): nothing new inside.
+        if cx.is_excluded(range) || taken.iter().any(|t| overlaps(t, range)) {
             continue;
         }
         let mut text = match context::decode_text(value) {

@@ -141,6 +141,21 @@ impl Engine {
         }
         hits.sort_by_key(|h| (h.secret.start, h.secret.end, h.rule));
         hits.dedup();
+        // A `fallback` rule (e.g. any `Authorization: Bearer …`) steps back where a specific
+        // rule recognised overlapping bytes.
+        if hits.iter().any(|h| self.rules[h.rule].fallback) {
+            let specific: Vec<Range<usize>> = hits
+                .iter()
+                .filter(|h| !self.rules[h.rule].fallback)
+                .map(|h| h.secret.clone())
+                .collect();
+            hits.retain(|h| {
+                !self.rules[h.rule].fallback
+                    || !specific
+                        .iter()
+                        .any(|s| s.start < h.secret.end && h.secret.start < s.end)
+            });
+        }
         hits
     }
 
@@ -158,7 +173,9 @@ impl Engine {
 }
 
 /// Template references and obvious fillers are never secrets: `${VAR}`, `{{ x }}`, `$(X)`,
-/// `<your-token>`, and runs of one character (`XXXXXXXX`, `********`, `00000000`).
+/// `<your-token>`, and runs of a filler character (`XXXXXX`, `******`, `000000`, `......`).
+/// Runs of other characters are real: unencrypted OpenSSH keys always contain `AAAAAAAA`,
+/// Twitter bearer tokens start with twenty `A`s.
 pub fn looks_fake(secret: &[u8]) -> bool {
     let has = |needle: &[u8]| secret.windows(needle.len()).any(|w| w == needle);
     if has(b"${")
@@ -172,7 +189,12 @@ pub fn looks_fake(secret: &[u8]) -> bool {
     for w in secret.windows(2) {
         if w[0] == w[1] {
             run += 1;
-            if run >= 6 {
+            if run >= 6
+                && matches!(
+                    w[0],
+                    b'x' | b'X' | b'*' | b'0' | b'#' | b'.' | b'-' | b'_' | b' '
+                )
+            {
                 return true;
             }
         } else {
@@ -227,6 +249,12 @@ rules:
         assert!(looks_fake(b"<your-api-key>"));
         assert!(!looks_fake(b"tkn_abcd1234"));
         assert!(!looks_fake(b"AKIA2E0A8F3B244C9986"));
+        assert!(!looks_fake(
+            b"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB"
+        ));
+        assert!(looks_fake(b"xoxb-0000000000-abc"));
+
+        assert!(!looks_fake(b"abc123xyz"));
     }
 
     #[test]

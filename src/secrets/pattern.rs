@@ -13,6 +13,8 @@
 //!     allow: ['(?i)example']                # optional: secrets matching these are ignored
 //!     paths: ['**/*.tf']                    # optional: only files matching these globs
 //!     multiline: false                      # optional: the match may span lines (PEM)
+//!     fallback: false                       # optional: only when no specific rule matched
+//!                                           # the same bytes (generic header/URL rules)
 //!     description: |                        # what it is, why it matters, how to rotate
 //!       …
 //!     examples:
@@ -40,6 +42,8 @@ pub struct PatternRule {
     pub allow: Vec<Regex>,
     pub paths: Option<GlobSet>,
     pub multiline: bool,
+    /// Reported only where no non-fallback rule matched overlapping bytes.
+    pub fallback: bool,
     pub examples_match: Vec<String>,
     pub examples_no_match: Vec<String>,
 }
@@ -155,6 +159,7 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
     let mut allow = Vec::new();
     let mut paths = None;
     let mut multiline = false;
+    let mut fallback = false;
     let mut ex_match = Vec::new();
     let mut ex_no = Vec::new();
     for e in n.entries() {
@@ -215,6 +220,7 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
                 paths = Some(b.build().map_err(|x| (v.span.start, x.to_string()))?);
             }
             "multiline" => multiline = v.as_str() == Some("true"),
+            "fallback" => fallback = v.as_str() == Some("true"),
             "examples" => {
                 for x in v.entries() {
                     match x.key.as_str().unwrap_or("") {
@@ -264,6 +270,7 @@ pub fn parse_rule(n: &Node, provider: &str) -> Result<PatternRule, (Pos, String)
         allow,
         paths,
         multiline,
+        fallback,
         examples_match: ex_match,
         examples_no_match: ex_no,
     })
