@@ -84,6 +84,24 @@ const NOT_CREDENTIAL_WORDS: &[&str] = &["public", "csrf", "xsrf", "pub"];
 /// `PASSWORD_FILE`, `secretName`, `existingSecret`, `secretKeyRef`, `token_ttl`,
 /// `access_token_url`, `publicToken` → false.
 pub fn is_credential_key(key: &str) -> bool {
+    // Cheap rejection first: most keys in a manifest mention no credential word at all.
+    let lower = key.to_ascii_lowercase();
+    if ![
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+        "auth",
+        "dsn",
+        "connection",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        return false;
+    }
     let w = key_words(key);
     let Some(last) = w.last().map(String::as_str) else {
         return false;
@@ -168,7 +186,10 @@ fn is_reference(v: &str) -> bool {
         || v.starts_with("./")
         || v.starts_with("~/")
         || v.starts_with('$')
-        || v.starts_with('%')
+        || v.starts_with("%(")
+        || v.starts_with("%{")
+        || v == "%s"
+        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%') && !v[1..v.len() - 1].contains('%'))
         || v.starts_with('@')
         || v.contains("${")
         || v.contains("{{")

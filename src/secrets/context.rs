@@ -97,6 +97,16 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut ManifestContext, skip_b64: &[Ra
                 let k = e.key.as_str();
                 if k == Some("caBundle") {
                     cx.excluded.push(e.value.span.bytes());
+                    continue;
+                }
+                // Ciphertext and the sops block: nothing to decode or embed in there.
+                let r = e.value.span.bytes();
+                if cx
+                    .excluded
+                    .iter()
+                    .any(|x| x.start <= r.start && r.end <= x.end)
+                {
+                    continue;
                 }
                 walk(&e.value, k, cx, skip_b64);
             }
@@ -132,8 +142,12 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut ManifestContext, skip_b64: &[Ra
     }
 }
 
-/// Standard or URL-safe base64, padded or not, whitespace allowed between lines.
+/// Standard or URL-safe base64, padded or not, whitespace allowed between lines. Pure hex
+/// (digests, checksums, git SHAs) is not: it never decodes to text.
 pub fn is_base64(v: &str) -> bool {
+    if v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
     let body = v.trim_end_matches('=');
     v.len() - body.len() <= 2
         && !body.is_empty()

@@ -107,11 +107,24 @@ pub fn detect(
         taken.push(h.secret.clone());
     }
     if det.generic {
-        for a in find_assignments(bytes) {
-            if (is_manifest && !cx.is_embedded(a.key.start))
-                || cx.is_excluded(&a.value)
-                || taken.iter().any(|t| overlaps(t, &a.value))
-            {
+        // Text files: every line. Manifests: only inside scalars that embed documents (the
+        // YAML structure itself is checked by the `generic-credential` rule on the tree).
+        let assignments = if is_manifest {
+            let mut v = Vec::new();
+            for r in &cx.embedded {
+                v.extend(find_assignments(&bytes[r.clone()]).into_iter().map(|a| {
+                    super::assignment::Assignment {
+                        key: a.key.start + r.start..a.key.end + r.start,
+                        value: a.value.start + r.start..a.value.end + r.start,
+                    }
+                }));
+            }
+            v
+        } else {
+            find_assignments(bytes)
+        };
+        for a in assignments {
+            if cx.is_excluded(&a.value) || taken.iter().any(|t| overlaps(t, &a.value)) {
                 continue;
             }
             let key = String::from_utf8_lossy(&bytes[a.key.clone()]);

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::entropy::shannon;
-use super::pattern::{PatternRule, parse_rule_file};
+use super::pattern::{PatternRule, parse_rule_file_unchecked};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/secret_rule_files.rs"));
@@ -60,8 +60,10 @@ impl Engine {
                 }
             }
         }
+        // A DFA: ~2× the NFA's scan speed over ~500 keywords for ~1 ms more build time.
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keywords)
             .expect("keywords are plain literals");
@@ -78,7 +80,7 @@ impl Engine {
         ENGINE.get_or_init(|| {
             let mut rules = Vec::new();
             for (name, text) in embedded::RULE_FILES {
-                match parse_rule_file(name, text) {
+                match parse_rule_file_unchecked(name, text) {
                     Ok(r) => rules.extend(r),
                     // Built-in files are validated by the test suite; never ship a panic.
                     Err(e) => eprintln!("envgate: internal error in built-in rules: {e}"),
@@ -208,6 +210,14 @@ pub fn looks_fake(secret: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::secrets::pattern::parse_rule_file;
+
+    #[test]
+    fn every_builtin_file_validates_strictly() {
+        for (name, text) in builtin_rule_files() {
+            let rules = parse_rule_file(name, text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!rules.is_empty(), "{name}");
+        }
+    }
 
     fn engine(yaml: &str) -> Engine {
         Engine::new(parse_rule_file("t.yaml", yaml).unwrap())
