@@ -42,6 +42,7 @@ fn scan_example_repo(bencher: divan::Bencher) {
             respect_ignore: true,
             max_file_size: envgate::scan::DEFAULT_MAX_FILE_SIZE,
             config: Default::default(),
+            envelope_keys: Default::default(),
         })
         .unwrap()
         .findings

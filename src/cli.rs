@@ -99,6 +99,13 @@ struct ScanArgs {
     /// Do not honour .gitignore/.ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// age identity file for verifying SOPS files (repeatable; also SOPS_AGE_KEY_FILE and
+    /// SOPS_AGE_KEY, as sops reads them).
+    #[arg(long, value_name = "FILE")]
+    age_key_file: Vec<PathBuf>,
+    /// A SOPS file that no given key opens is an error (sops-no-key), not an info.
+    #[arg(long)]
+    require_decrypt: bool,
     /// Report only findings not recorded in this baseline (see `envgate baseline write`).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -235,7 +242,12 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let envelope_keys = crate::envelope::check::EnvelopeKeys {
+        age: load_age_keys(&args.age_key_file)?,
+        require_decrypt: args.require_decrypt,
+    };
     let result = scan::scan(ScanRequest {
+        envelope_keys,
         paths: args.paths.clone(),
         stdin_filename: args.stdin_filename.clone(),
         jobs,
@@ -245,6 +257,30 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     })
     .map_err(|e| e.0)?;
     Ok((result, fail_on))
+}
+
+/// age identities from `--age-key-file`, `SOPS_AGE_KEY_FILE` and `SOPS_AGE_KEY`. An
+/// unreadable or invalid key file is a usage error (exit 2), never silently ignored.
+fn load_age_keys(files: &[PathBuf]) -> Result<Vec<age::x25519::Identity>, String> {
+    use crate::envelope::sops::load_identities;
+    let mut ids = Vec::new();
+    let mut paths: Vec<PathBuf> = files.to_vec();
+    if let Some(p) = std::env::var_os("SOPS_AGE_KEY_FILE").filter(|p| !p.is_empty()) {
+        paths.push(PathBuf::from(p));
+    }
+    for p in paths {
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| format!("age key file {}: {e}", p.display()))?;
+        ids.extend(
+            load_identities(&text).map_err(|e| format!("age key file {}: {e}", p.display()))?,
+        );
+    }
+    if let Ok(text) = std::env::var("SOPS_AGE_KEY")
+        && !text.trim().is_empty()
+    {
+        ids.extend(load_identities(&text).map_err(|e| format!("SOPS_AGE_KEY: {e}"))?);
+    }
+    Ok(ids)
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32, String> {

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod envelope;
 pub mod finding;
 pub mod manifest;
 pub mod placeholder;

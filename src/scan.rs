@@ -33,6 +33,8 @@ pub struct ScanRequest {
     pub respect_ignore: bool,
     pub max_file_size: u64,
     pub config: Config,
+    /// Keys for verifying SOPS files cryptographically (none: structural checks only).
+    pub envelope_keys: crate::envelope::check::EnvelopeKeys,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -81,6 +83,7 @@ struct FileOutcome {
 struct Ctx<'a> {
     root: &'a Path,
     config: &'a Config,
+    keys: &'a crate::envelope::check::EnvelopeKeys,
     detector: crate::secrets::Detector,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
@@ -160,6 +163,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     let ctx = Ctx {
         root: &root,
         config: &req.config,
+        keys: &req.envelope_keys,
         detector: crate::secrets::Detector::new(&req.config),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
@@ -225,13 +229,16 @@ fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
     findings
         .into_iter()
         .filter_map(|mut f| {
-            let meta = config.find_rule(f.rule)?;
-            match config.level(meta) {
-                Level::Off => None,
-                Level::On(sev) => {
-                    f.severity = sev;
+            // A finding keeps the severity its rule gave it (a flag such as
+            // --require-decrypt may raise it) unless the config sets the rule's level.
+            config.find_rule(f.rule)?;
+            match config.rules.get(f.rule) {
+                Some(Level::Off) => None,
+                Some(Level::On(sev)) => {
+                    f.severity = *sev;
                     Some(f)
                 }
+                None => Some(f),
             }
         })
         .collect()
@@ -281,6 +288,8 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
+        crate::envelope::check::check_text(rel, &bytes, kind, ctx.keys, &mut findings);
+        drop_generic_duplicates(&mut findings);
         crate::suppress::apply(&mut findings, &bytes, rel, ctx.config);
         snippet::attach(&mut findings, &bytes, &[]);
         out.findings.extend(findings);
@@ -408,6 +417,7 @@ fn check_manifest(
         &ctx.detector,
         &mut findings,
     );
+    crate::envelope::check::check_manifest(rel, src, &parsed.documents, ctx.keys, &mut findings);
     drop_generic_duplicates(&mut findings);
     crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
     if !findings.is_empty() {

@@ -92,6 +92,7 @@ fn peer_cases_score() {
         respect_ignore: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         config: Default::default(),
+        envelope_keys: Default::default(),
     })
     .unwrap();
     let by_id: HashMap<&str, String> = envgate::secrets::Engine::builtin()

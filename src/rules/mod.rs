@@ -16,6 +16,12 @@ pub mod invalid_suppression;
 pub mod keystore_file;
 pub mod kustomize_secret_literal;
 pub mod raw_secret;
+pub mod sops_mac_mismatch;
+pub mod sops_metadata_invalid;
+pub mod sops_no_key;
+pub mod sops_not_encrypted;
+pub mod sops_plaintext_value;
+pub mod sops_value_tampered;
 pub mod yaml_syntax;
 pub mod yaml_too_complex;
 
@@ -90,6 +96,12 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &generic_credential::GenericCredential::META,
     &docker_config_auth::DockerConfigAuth::META,
     &keystore_file::KeystoreFile::META,
+    &sops_metadata_invalid::SopsMetadataInvalid::META,
+    &sops_plaintext_value::SopsPlaintextValue::META,
+    &sops_value_tampered::SopsValueTampered::META,
+    &sops_mac_mismatch::SopsMacMismatch::META,
+    &sops_no_key::SopsNoKey::META,
+    &sops_not_encrypted::SopsNotEncrypted::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
