@@ -84,6 +84,7 @@ struct Ctx<'a> {
     root: &'a Path,
     config: &'a Config,
     keys: &'a crate::envelope::check::EnvelopeKeys,
+    policies: crate::envelope::sops_policy::PolicyLookup,
     detector: crate::secrets::Detector,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
@@ -164,6 +165,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         root: &root,
         config: &req.config,
         keys: &req.envelope_keys,
+        policies: crate::envelope::sops_policy::PolicyLookup::new(&absolute(&root, &cwd)),
         detector: crate::secrets::Detector::new(&req.config),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
@@ -244,6 +246,14 @@ fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
         .collect()
 }
 
+/// The `.sops.yaml` governing a file on disk (stdin has none).
+fn policy(input: &Input, ctx: &Ctx) -> crate::envelope::check::Policy {
+    match input {
+        Input::Disk { abs, .. } => ctx.policies.for_file(abs),
+        Input::Stdin { .. } => None,
+    }
+}
+
 fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
     let mut out = FileOutcome::default();
     let rel = input.rel();
@@ -284,11 +294,18 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         return out;
     }
     out.stats.files_scanned += 1;
-    if !(kind.is_parsed() && check_manifest(rel, kind, &bytes, ctx, &mut out)) {
+    if !(kind.is_parsed() && check_manifest(input, kind, &bytes, ctx, &mut out)) {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
-        crate::envelope::check::check_text(rel, &bytes, kind, ctx.keys, &mut findings);
+        crate::envelope::check::check_text(
+            rel,
+            &bytes,
+            kind,
+            ctx.keys,
+            policy(input, ctx),
+            &mut findings,
+        );
         drop_generic_duplicates(&mut findings);
         crate::suppress::apply(&mut findings, &bytes, rel, ctx.config);
         snippet::attach(&mut findings, &bytes, &[]);
@@ -349,12 +366,13 @@ fn drop_generic_duplicates(findings: &mut Vec<Finding>) {
 /// Parses and checks a manifest. Returns false when it must be scanned as text instead
 /// (a template, or not UTF-8).
 fn check_manifest(
-    rel: &str,
+    input: &Input,
     kind: FileKind,
     bytes: &[u8],
     ctx: &Ctx,
     out: &mut FileOutcome,
 ) -> bool {
+    let rel = input.rel();
     let src = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
@@ -417,7 +435,14 @@ fn check_manifest(
         &ctx.detector,
         &mut findings,
     );
-    crate::envelope::check::check_manifest(rel, src, &parsed.documents, ctx.keys, &mut findings);
+    crate::envelope::check::check_manifest(
+        rel,
+        src,
+        &parsed.documents,
+        ctx.keys,
+        policy(input, ctx),
+        &mut findings,
+    );
     drop_generic_duplicates(&mut findings);
     crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
     if !findings.is_empty() {

@@ -80,3 +80,39 @@ fn raw_secret_fires_exactly_on_the_plaintext_secrets_of_provenance() {
         assert_eq!(got, want, "{repo}");
     }
 }
+
+#[test]
+fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
+    // kochhaus-home: every file decrypts structurally; one talos secret is encrypted to an
+    // age recipient that its .sops.yaml rule does not list (a real policy defect), and 18
+    // files predate the rule's `mac_only_encrypted: true` (drift, warnings).
+    let Some(v) = corpus_scan("haraldkoch__kochhaus-home") else {
+        return;
+    };
+    let errors: BTreeSet<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [(
+        "sops-policy-mismatch".to_string(),
+        "talos/registry/talsecret.sops.yaml".to_string(),
+    )]
+    .into();
+    assert_eq!(errors, want);
+    let Some(v) = corpus_scan("code4romania__code4ro-k8s") else {
+        return;
+    };
+    assert!(
+        hits(&v)
+            .iter()
+            .all(|h| !h.0.starts_with("sops") && !h.0.starts_with("sealed"))
+    );
+}

@@ -177,3 +177,73 @@ fn files_named_sops_must_be_encrypted() {
         vec![("app/secret.sops.yaml".into(), "sops-not-encrypted".into())]
     );
 }
+
+#[test]
+fn creation_rule_policy_is_checked() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sops_file = std::fs::read_to_string(
+        root.join("examples/env-repo/apps/production/db-credentials.sops.yaml"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "apps/db.sops.yaml", &sops_file);
+    // The recipient the file is encrypted to: clean.
+    write(
+        dir.path(),
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: \\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: age1yt3tfqlfrwdwx0z0ynwplcr6qxcxfaqycuprpmy89nr83ltx74tqdpszlw\n",
+    );
+    let (code, v) = json(&[], dir.path());
+    assert_eq!(code, 0, "{v}");
+    // Another recipient: an error naming both.
+    write(
+        dir.path(),
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: \\.sops\\.yaml$\n    encrypted_regex: ^(data|stringData)$\n    age: age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29\n",
+    );
+    let (code, v) = json(&[], dir.path());
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "sops-policy-mismatch");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("not encrypted to age recipient")
+    );
+    // Selection-rule drift: a warning. No matching rule: an error. Bad regex: an error.
+    write(
+        dir.path(),
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: \\.sops\\.yaml$\n    encrypted_regex: ^data$\n    age: age1yt3tfqlfrwdwx0z0ynwplcr6qxcxfaqycuprpmy89nr83ltx74tqdpszlw\n",
+    );
+    let (code, v) = json(&[], dir.path());
+    assert_eq!(
+        (code, v["findings"][0]["severity"].as_str()),
+        (0, Some("warning"))
+    );
+    write(
+        dir.path(),
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: ^other/\n    age: age1x\n",
+    );
+    let (_, v) = json(&[], dir.path());
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no creation rule")
+    );
+    write(
+        dir.path(),
+        ".sops.yaml",
+        "creation_rules:\n  - path_regex: '('\n    age: age1x\n",
+    );
+    let (_, v) = json(&[], dir.path());
+    assert!(
+        hits(&v)
+            .iter()
+            .any(|h| h.1 == ".sops.yaml" && h.0 == "sops-policy-mismatch"),
+        "{v}"
+    );
+}

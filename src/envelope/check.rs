@@ -9,8 +9,12 @@ use crate::rules::{
     sops_no_key::SopsNoKey, sops_not_encrypted::SopsNotEncrypted,
     sops_plaintext_value::SopsPlaintextValue, sops_value_tampered::SopsValueTampered,
 };
+use std::sync::Arc;
+
+use crate::envelope::sops_policy::{self, SopsConfig};
+use crate::rules::sops_policy_mismatch::SopsPolicyMismatch;
 use crate::source::FileKind;
-use crate::yaml::Document;
+use crate::yaml::{Document, Span};
 
 /// Keys and policy for cryptographic verification, decided once per scan.
 #[derive(Default)]
@@ -20,17 +24,32 @@ pub struct EnvelopeKeys {
     pub require_decrypt: bool,
 }
 
+/// The `.sops.yaml` that governs a file, and the file's path relative to it.
+pub type Policy = Option<(Arc<Result<SopsConfig, (Span, String)>>, String)>;
+
 /// Checks a parsed YAML/JSON manifest. Returns true when it is a SOPS file.
 pub fn check_manifest(
     path: &str,
     src: &str,
     docs: &[Document],
     keys: &EnvelopeKeys,
+    policy: Policy,
     out: &mut Vec<Finding>,
 ) -> bool {
+    if path.rsplit('/').next() == Some(".sops.yaml")
+        && let Err((span, msg)) = sops_policy::parse(path, src)
+    {
+        out.push(SopsPolicyMismatch::finding(
+            path,
+            span,
+            &format!("invalid .sops.yaml: {msg}"),
+            false,
+        ));
+    }
     match sops::find_in_stream(docs) {
         Some(d) => {
             check(path, src, &d, keys, out);
+            check_policy(path, &d, policy, out);
             true
         }
         None => {
@@ -48,11 +67,21 @@ pub fn check_text(
     bytes: &[u8],
     kind: FileKind,
     keys: &EnvelopeKeys,
+    policy: Policy,
     out: &mut Vec<Finding>,
 ) {
     let Ok(src) = std::str::from_utf8(bytes) else {
         return;
     };
+    // SOPS JSON under another name (repos use `*.sops.toml` for the binary store).
+    if src.trim_start().starts_with('{') && src.contains("\"sops\"") {
+        let parsed = crate::yaml::parse_yaml(src);
+        if let Some(d) = sops::find_in_stream(&parsed.documents) {
+            check(path, src, &d, keys, out);
+            check_policy(path, &d, policy, out);
+            return;
+        }
+    }
     let d = if src.contains("sops_version=") || src.contains("sops_mac=") {
         sops::find_dotenv(src)
     } else if src.contains("[sops]") {
@@ -61,11 +90,52 @@ pub fn check_text(
         None
     };
     match d {
-        Some(d) => check(path, src, &d, keys, out),
+        Some(d) => {
+            check(path, src, &d, keys, out);
+            check_policy(path, &d, policy, out);
+        }
         None if kind != FileKind::Template && SopsNotEncrypted::applies(path) => {
             out.push(SopsNotEncrypted::finding(path))
         }
         None => {}
+    }
+}
+
+fn check_policy(path: &str, d: &SopsDocument, policy: Policy, out: &mut Vec<Finding>) {
+    let Some((cfg, rel)) = policy else { return };
+    let Ok(cfg) = cfg.as_ref() else {
+        return; // reported on the .sops.yaml itself
+    };
+    let at = d.metadata.span;
+    let Some(rule) = cfg.rule_for(&rel) else {
+        out.push(SopsPolicyMismatch::finding(
+            path,
+            at,
+            &format!("no creation rule of {} matches this file", cfg.path),
+            false,
+        ));
+        return;
+    };
+    let (recipients, drift) = sops_policy::differences(d, rule);
+    let rule_name = rule
+        .path_regex_src
+        .as_deref()
+        .map_or("the catch-all rule".to_string(), |r| format!("rule `{r}`"));
+    if !recipients.is_empty() {
+        out.push(SopsPolicyMismatch::finding(
+            path,
+            at,
+            &format!("{} ({rule_name}): {}", cfg.path, recipients.join("; ")),
+            false,
+        ));
+    }
+    if !drift.is_empty() {
+        out.push(SopsPolicyMismatch::finding(
+            path,
+            at,
+            &format!("{} ({rule_name}): {}", cfg.path, drift.join("; ")),
+            true,
+        ));
     }
 }
 

@@ -3,3 +3,4 @@
 
 pub mod check;
 pub mod sops;
+pub mod sops_policy;

@@ -21,6 +21,7 @@ pub mod sops_metadata_invalid;
 pub mod sops_no_key;
 pub mod sops_not_encrypted;
 pub mod sops_plaintext_value;
+pub mod sops_policy_mismatch;
 pub mod sops_value_tampered;
 pub mod yaml_syntax;
 pub mod yaml_too_complex;
@@ -102,6 +103,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &sops_mac_mismatch::SopsMacMismatch::META,
     &sops_no_key::SopsNoKey::META,
     &sops_not_encrypted::SopsNotEncrypted::META,
+    &sops_policy_mismatch::SopsPolicyMismatch::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
