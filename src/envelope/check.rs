@@ -9,12 +9,11 @@ use crate::rules::{
     sops_no_key::SopsNoKey, sops_not_encrypted::SopsNotEncrypted,
     sops_plaintext_value::SopsPlaintextValue, sops_value_tampered::SopsValueTampered,
 };
-use std::sync::Arc;
 
-use crate::envelope::sops_policy::{self, SopsConfig};
+use crate::envelope::sops_policy::{self, LoadedConfig};
 use crate::rules::sops_policy_mismatch::SopsPolicyMismatch;
 use crate::source::FileKind;
-use crate::yaml::{Document, Span};
+use crate::yaml::Document;
 
 /// Keys and policy for cryptographic verification, decided once per scan.
 #[derive(Default)]
@@ -25,7 +24,7 @@ pub struct EnvelopeKeys {
 }
 
 /// The `.sops.yaml` that governs a file, and the file's path relative to it.
-pub type Policy = Option<(Arc<Result<SopsConfig, (Span, String)>>, String)>;
+pub type Policy = Option<(LoadedConfig, String)>;
 
 /// Checks a parsed YAML/JSON manifest. Returns true when it is a SOPS file.
 pub fn check_manifest(

@@ -232,11 +232,14 @@ fn rule_name(k: RuleKind) -> &'static str {
         .map_or("?", |(n, _)| n)
 }
 
+/// A parsed `.sops.yaml`, or where and why it failed to parse.
+pub type LoadedConfig = Arc<Result<SopsConfig, (Span, String)>>;
+
 /// Finds and caches the `.sops.yaml` governing a file: nearest from its directory up to
 /// the scan root.
 pub struct PolicyLookup {
     root: PathBuf,
-    cache: Mutex<HashMap<PathBuf, Option<Arc<Result<SopsConfig, (Span, String)>>>>>,
+    cache: Mutex<HashMap<PathBuf, Option<LoadedConfig>>>,
 }
 
 impl PolicyLookup {
@@ -248,10 +251,7 @@ impl PolicyLookup {
     }
 
     /// (config, path of the file relative to the config's directory).
-    pub fn for_file(
-        &self,
-        abs_file: &Path,
-    ) -> Option<(Arc<Result<SopsConfig, (Span, String)>>, String)> {
+    pub fn for_file(&self, abs_file: &Path) -> Option<(LoadedConfig, String)> {
         let abs = abs_file.canonicalize().ok()?;
         let mut dir = abs.parent()?;
         loop {
@@ -269,7 +269,7 @@ impl PolicyLookup {
         }
     }
 
-    fn load(&self, dir: &Path) -> Option<Arc<Result<SopsConfig, (Span, String)>>> {
+    fn load(&self, dir: &Path) -> Option<LoadedConfig> {
         if let Some(c) = self.cache.lock().unwrap().get(dir) {
             return c.clone();
         }
