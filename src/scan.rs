@@ -303,7 +303,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
             &bytes,
             kind,
             ctx.keys,
-            policy(input, ctx),
+            &|| policy(input, ctx),
             &mut findings,
         );
         drop_generic_duplicates(&mut findings);
@@ -440,7 +440,7 @@ fn check_manifest(
         src,
         &parsed.documents,
         ctx.keys,
-        policy(input, ctx),
+        &|| policy(input, ctx),
         &mut findings,
     );
     drop_generic_duplicates(&mut findings);

@@ -32,7 +32,7 @@ pub fn check_manifest(
     src: &str,
     docs: &[Document],
     keys: &EnvelopeKeys,
-    policy: Policy,
+    policy: &dyn Fn() -> Policy,
     out: &mut Vec<Finding>,
 ) -> bool {
     if path.rsplit('/').next() == Some(".sops.yaml")
@@ -48,7 +48,7 @@ pub fn check_manifest(
     match sops::find_in_stream(docs) {
         Some(d) => {
             check(path, src, &d, keys, out);
-            check_policy(path, &d, policy, out);
+            check_policy(path, &d, policy(), out);
             true
         }
         None => {
@@ -66,7 +66,7 @@ pub fn check_text(
     bytes: &[u8],
     kind: FileKind,
     keys: &EnvelopeKeys,
-    policy: Policy,
+    policy: &dyn Fn() -> Policy,
     out: &mut Vec<Finding>,
 ) {
     let Ok(src) = std::str::from_utf8(bytes) else {
@@ -77,7 +77,7 @@ pub fn check_text(
         let parsed = crate::yaml::parse_yaml(src);
         if let Some(d) = sops::find_in_stream(&parsed.documents) {
             check(path, src, &d, keys, out);
-            check_policy(path, &d, policy, out);
+            check_policy(path, &d, policy(), out);
             return;
         }
     }
@@ -91,7 +91,7 @@ pub fn check_text(
     match d {
         Some(d) => {
             check(path, src, &d, keys, out);
-            check_policy(path, &d, policy, out);
+            check_policy(path, &d, policy(), out);
         }
         None if kind != FileKind::Template && SopsNotEncrypted::applies(path) => {
             out.push(SopsNotEncrypted::finding(path))

@@ -7,6 +7,7 @@ use super::{Problem, ProblemKind};
 
 /// A compiled selection pattern. Go's RE2 classes (`\d`, `\w`, `\s`) are ASCII, so the
 /// pattern is compiled without Unicode first; patterns that need Unicode fall back.
+#[derive(Clone)]
 enum Pattern {
     Bytes(regex::bytes::Regex),
     Unicode(regex::Regex),
@@ -15,7 +16,25 @@ enum Pattern {
 }
 
 impl Pattern {
+    /// Compiled once per process per pattern: an env repo has hundreds of SOPS files that
+    /// share a handful of `encrypted_regex` values.
     fn compile(p: &str) -> Pattern {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static CACHE: OnceLock<Mutex<HashMap<String, Pattern>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(hit) = cache.lock().unwrap().get(p) {
+            return hit.clone();
+        }
+        let compiled = Self::compile_uncached(p);
+        cache
+            .lock()
+            .unwrap()
+            .insert(p.to_string(), compiled.clone());
+        compiled
+    }
+
+    fn compile_uncached(p: &str) -> Pattern {
         if let Ok(r) = regex::bytes::RegexBuilder::new(p).unicode(false).build() {
             return Pattern::Bytes(r);
         }
