@@ -106,6 +106,15 @@ struct ScanArgs {
     /// A SOPS file that no given key opens is an error (sops-no-key), not an info.
     #[arg(long)]
     require_decrypt: bool,
+    /// The SealedSecrets controller's public certificate (PEM): check every value's RSA
+    /// block size against it (repeatable).
+    #[arg(long, value_name = "FILE")]
+    sealed_secrets_cert: Vec<PathBuf>,
+    /// The SealedSecrets controller's private key(s): PEM, the controller's
+    /// `kubernetes.io/tls` Secret YAML, or a directory of them (repeatable). Every value is
+    /// really unsealed.
+    #[arg(long, value_name = "FILE|DIR")]
+    sealed_secrets_key: Vec<PathBuf>,
     /// Report only findings not recorded in this baseline (see `envgate baseline write`).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -245,6 +254,8 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     let envelope_keys = crate::envelope::check::EnvelopeKeys {
         age: load_age_keys(&args.age_key_file)?,
         require_decrypt: args.require_decrypt,
+        sealed_certs: load_sealed_certs(&args.sealed_secrets_cert)?,
+        sealed_keys: load_sealed_keys(&args.sealed_secrets_key)?,
     };
     let result = scan::scan(ScanRequest {
         envelope_keys,
@@ -281,6 +292,50 @@ fn load_age_keys(files: &[PathBuf]) -> Result<Vec<age::x25519::Identity>, String
         ids.extend(load_identities(&text).map_err(|e| format!("SOPS_AGE_KEY: {e}"))?);
     }
     Ok(ids)
+}
+
+fn load_sealed_certs(
+    files: &[PathBuf],
+) -> Result<Vec<crate::envelope::sealed::PublicCert>, String> {
+    files
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            crate::envelope::sealed::load_cert(&text).map_err(|e| format!("{}: {e}", p.display()))
+        })
+        .collect()
+}
+
+/// Private keys from files, or from every file of a directory (sorted; a file that holds
+/// no key there is skipped, a named file that holds none is an error).
+fn load_sealed_keys(paths: &[PathBuf]) -> Result<Vec<crate::envelope::sealed::PrivateKey>, String> {
+    let mut keys = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.is_file())
+                .collect();
+            files.sort();
+            for f in files {
+                let text = zeroize::Zeroizing::new(std::fs::read_to_string(&f).unwrap_or_default());
+                if let Ok(k) = crate::envelope::sealed::load_private_keys(&text) {
+                    keys.extend(k);
+                }
+            }
+        } else {
+            let text = zeroize::Zeroizing::new(
+                std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?,
+            );
+            keys.extend(
+                crate::envelope::sealed::load_private_keys(&text)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            );
+        }
+    }
+    Ok(keys)
 }
 
 fn run_scan(args: ScanArgs) -> Result<i32, String> {

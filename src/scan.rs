@@ -435,6 +435,7 @@ fn check_manifest(
         &ctx.detector,
         &mut findings,
     );
+    crate::envelope::check::check_sealed(rel, &parsed.documents, ctx.keys, &mut findings);
     crate::envelope::check::check_manifest(
         rel,
         src,

@@ -14,13 +14,24 @@ pub fn sensitive_ranges(docs: &[Document], src: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     for doc in docs {
         for obj in objects(&doc.root) {
-            if obj.kind == Some("Secret") {
-                for field in ["data", "stringData"] {
-                    if let Some(m) = obj.node.get(field) {
-                        for e in m.entries() {
-                            push_value(&e.value, src, &mut out);
-                        }
-                    }
+            let maps: Vec<&Node> = match obj.kind {
+                Some("Secret") => ["data", "stringData"]
+                    .iter()
+                    .filter_map(|f| obj.node.get(f))
+                    .collect(),
+                // A SealedSecret's template data is copied into the Secret as is.
+                Some("SealedSecret") => obj
+                    .node
+                    .get("spec")
+                    .and_then(|s| s.get("template"))
+                    .and_then(|t| t.get("data"))
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for m in maps {
+                for e in m.entries() {
+                    push_value(&e.value, src, &mut out);
                 }
             }
         }
@@ -34,7 +45,8 @@ fn walk(node: &Node, src: &str, out: &mut Vec<Range<usize>>) {
         NodeKind::Mapping(entries) => {
             for e in entries {
                 let key = e.key.as_str().unwrap_or("");
-                if is_credential_key(key) {
+                // last-applied-configuration holds a full copy of the object (Secret data).
+                if is_credential_key(key) || key.ends_with("/last-applied-configuration") {
                     push_value(&e.value, src, out);
                 }
                 if key == "literals" {

@@ -10,7 +10,13 @@ use crate::rules::{
     sops_plaintext_value::SopsPlaintextValue, sops_value_tampered::SopsValueTampered,
 };
 
+use crate::envelope::sealed;
 use crate::envelope::sops_policy::{self, LoadedConfig};
+use crate::rules::sealed_secret_invalid::SealedSecretInvalid;
+use crate::rules::sealed_secret_plaintext::SealedSecretPlaintext;
+use crate::rules::sealed_secret_scope::SealedSecretScope;
+use crate::rules::sealed_secret_undecryptable::SealedSecretUndecryptable;
+use crate::rules::sealed_secret_wrong_key_size::SealedSecretWrongKeySize;
 use crate::rules::sops_policy_mismatch::SopsPolicyMismatch;
 use crate::source::FileKind;
 use crate::yaml::Document;
@@ -21,6 +27,51 @@ pub struct EnvelopeKeys {
     pub age: Vec<age::x25519::Identity>,
     /// `--require-decrypt`: a file no key opens is an error, not an info.
     pub require_decrypt: bool,
+    /// `--sealed-secrets-cert`: the controller's public certificate(s).
+    pub sealed_certs: Vec<sealed::PublicCert>,
+    /// `--sealed-secrets-key`: the controller's private keys.
+    pub sealed_keys: Vec<sealed::PrivateKey>,
+}
+
+/// Checks every SealedSecret of a manifest: structure and scope offline, key size with a
+/// certificate, a real unseal with private keys.
+pub fn check_sealed(path: &str, docs: &[Document], keys: &EnvelopeKeys, out: &mut Vec<Finding>) {
+    for doc in docs {
+        for s in sealed::find(&doc.root) {
+            let mut problems = sealed::structural_problems(&s);
+            for cert in &keys.sealed_certs {
+                problems.extend(sealed::cert_problems(&s, cert));
+            }
+            if !keys.sealed_keys.is_empty() {
+                let results = sealed::decrypt_check(&s, &keys.sealed_keys, None);
+                // A value already reported as sealed for another key size is not reported
+                // again as undecryptable.
+                let sized: Vec<_> = problems
+                    .iter()
+                    .filter(|p| p.kind == sealed::ProblemKind::WrongKeySize)
+                    .map(|p| p.span)
+                    .collect();
+                problems.extend(
+                    sealed::undecryptable_problems(&results)
+                        .into_iter()
+                        .filter(|p| !sized.contains(&p.span)),
+                );
+            }
+            for p in &problems {
+                out.push(match p.kind {
+                    sealed::ProblemKind::Invalid => SealedSecretInvalid::finding(path, p),
+                    sealed::ProblemKind::Plaintext => {
+                        SealedSecretPlaintext::finding(path, p).secret(p.span.bytes())
+                    }
+                    sealed::ProblemKind::Scope => SealedSecretScope::finding(path, p),
+                    sealed::ProblemKind::WrongKeySize => SealedSecretWrongKeySize::finding(path, p),
+                    sealed::ProblemKind::Undecryptable => {
+                        SealedSecretUndecryptable::finding(path, p)
+                    }
+                });
+            }
+        }
+    }
 }
 
 /// The `.sops.yaml` that governs a file, and the file's path relative to it.

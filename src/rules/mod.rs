@@ -16,6 +16,11 @@ pub mod invalid_suppression;
 pub mod keystore_file;
 pub mod kustomize_secret_literal;
 pub mod raw_secret;
+pub mod sealed_secret_invalid;
+pub mod sealed_secret_plaintext;
+pub mod sealed_secret_scope;
+pub mod sealed_secret_undecryptable;
+pub mod sealed_secret_wrong_key_size;
 pub mod sops_mac_mismatch;
 pub mod sops_metadata_invalid;
 pub mod sops_no_key;
@@ -104,6 +109,11 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &sops_no_key::SopsNoKey::META,
     &sops_not_encrypted::SopsNotEncrypted::META,
     &sops_policy_mismatch::SopsPolicyMismatch::META,
+    &sealed_secret_invalid::SealedSecretInvalid::META,
+    &sealed_secret_plaintext::SealedSecretPlaintext::META,
+    &sealed_secret_scope::SealedSecretScope::META,
+    &sealed_secret_wrong_key_size::SealedSecretWrongKeySize::META,
+    &sealed_secret_undecryptable::SealedSecretUndecryptable::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,

@@ -26,7 +26,7 @@ declare_rule! {
     /// kind: Secret
     /// metadata: {name: db, namespace: shop}
     /// stringData:
-    ///   password: hunter2
+    ///   password: correct-horse-battery
     /// ```
     ///
     /// ## Use instead

@@ -86,6 +86,14 @@ impl Engine {
                     Err(e) => eprintln!("envgate: internal error in built-in rules: {e}"),
                 }
             }
+            // Benchmarking aid (scripts/bench --rule-scaling): keep only the first N
+            // built-in rules, to measure how the cost grows with the rule count.
+            if let Some(n) = std::env::var("ENVGATE_BENCH_RULE_LIMIT")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+            {
+                rules.truncate(n);
+            }
             Engine::new(rules)
         })
     }
