@@ -85,21 +85,7 @@ const NOT_CREDENTIAL_WORDS: &[&str] = &["public", "csrf", "xsrf", "pub"];
 /// `access_token_url`, `publicToken` → false.
 pub fn is_credential_key(key: &str) -> bool {
     // Cheap rejection first: most keys in a manifest mention no credential word at all.
-    let lower = key.to_ascii_lowercase();
-    if ![
-        "pass",
-        "pwd",
-        "secret",
-        "token",
-        "key",
-        "credential",
-        "auth",
-        "dsn",
-        "connection",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-    {
+    if !prefilter().is_match(key) {
         return false;
     }
     let w = key_words(key);
