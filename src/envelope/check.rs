@@ -199,6 +199,14 @@ fn check(path: &str, src: &str, d: &SopsDocument, keys: &EnvelopeKeys, out: &mut
     for p in problems.iter().cloned() {
         out.push(match p.kind {
             ProblemKind::PlaintextValue => SopsPlaintextValue::finding(path, p.span, &p.message),
+            // Problems sops itself tolerates (an empty key group with the threshold still
+            // met, a later document without its own `sops` block, `ENC[…]` where the rules
+            // say plaintext) are warnings; the rest make sops refuse the file.
+            kind if !kind.blocks_decryption() => {
+                let mut f = SopsMetadataInvalid::finding(path, p.span, &p.message);
+                f.severity = Severity::Warning;
+                f
+            }
             _ => SopsMetadataInvalid::finding(path, p.span, &p.message),
         });
     }

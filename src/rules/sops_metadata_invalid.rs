@@ -14,7 +14,10 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// sops (and Flux's or Argo CD's decryption) refuses such a file at deploy time, in the
-    /// cluster, after the merge. envgate says so in the pull request.
+    /// cluster, after the merge. envgate says so in the pull request. Problems that sops
+    /// tolerates — an empty key group while the Shamir threshold is still met, a later YAML
+    /// document without its own `sops` block, an `ENC[…]` value where the rules say
+    /// plaintext — are reported as warnings: the file works, but not as its author thinks.
     ///
     /// ## Example
     /// ```yaml

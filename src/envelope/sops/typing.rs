@@ -102,8 +102,11 @@ fn resolve_plain(v: &str) -> Typed<'_> {
     if let Some(i) = gofmt::parse_int_base0(&plain) {
         return int_or_unsupported(i);
     }
+    // go-yaml's strconv.ParseFloat fails (ErrRange) where Rust saturates to ±Inf: such a
+    // scalar (`1e400`) stays a string for sops, and so here.
     if yaml_style_float(&plain)
         && let Ok(f) = plain.parse::<f64>()
+        && f.is_finite()
     {
         return Typed::Float(f);
     }
