@@ -165,7 +165,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         root: &root,
         config: &req.config,
         keys: &req.envelope_keys,
-        policies: crate::envelope::sops_policy::PolicyLookup::new(&absolute(&root, &cwd)),
+        policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES

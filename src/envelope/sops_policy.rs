@@ -239,20 +239,26 @@ pub type LoadedConfig = Arc<Result<SopsConfig, (Span, String)>>;
 /// the scan root.
 pub struct PolicyLookup {
     root: PathBuf,
+    cwd: PathBuf,
     cache: Mutex<HashMap<PathBuf, Option<LoadedConfig>>>,
 }
 
 impl PolicyLookup {
+    /// `root`: the scan root; relative paths are taken from the current directory.
+    /// Paths are normalised lexically (no `canonicalize` per file: the walk does not
+    /// follow symlinks, and a syscall per file is measurable on 20,000 files).
     pub fn new(root: &Path) -> PolicyLookup {
+        let cwd = std::env::current_dir().unwrap_or_default();
         PolicyLookup {
-            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            root: normalise_path(&cwd.join(root)),
+            cwd,
             cache: Mutex::new(HashMap::new()),
         }
     }
 
     /// (config, path of the file relative to the config's directory).
-    pub fn for_file(&self, abs_file: &Path) -> Option<(LoadedConfig, String)> {
-        let abs = abs_file.canonicalize().ok()?;
+    pub fn for_file(&self, file: &Path) -> Option<(LoadedConfig, String)> {
+        let abs = normalise_path(&self.cwd.join(file));
         let mut dir = abs.parent()?;
         loop {
             if let Some(cfg) = self.load(dir) {
@@ -286,6 +292,22 @@ impl PolicyLookup {
     }
 }
 
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalise_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +333,13 @@ mod tests {
                 .contains(&("pgp", "ABCD1234".to_string()))
         );
         assert!(parse("s", "creation_rules:\n  - path_regex: '('\n").is_err());
+    }
+
+    #[test]
+    fn lexical_normalisation() {
+        assert_eq!(
+            normalise_path(Path::new("/a/./b/../c")),
+            PathBuf::from("/a/c")
+        );
     }
 }
