@@ -122,16 +122,6 @@ const KNOWN_BUGS: &[(&str, &str, &str, bool, bool, &str)] = &[
          the next line (\"INI line is neither a section, a key nor a comment\"): \
          sops-metadata-invalid + sops-no-key",
     ),
-    (
-        "*",
-        "json-leading-zero",
-        "*",
-        false,
-        true,
-        "envgate parses .json with its YAML parser, which accepts non-JSON such as `03`, \
-         `+3`, `3.`, single quotes, unquoted strings, `#` comments, `,,`; sops refuses the \
-         file (\"Error unmarshalling input json\"), envgate verifies it (`03` = 3, same MAC)",
-    ),
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -98,6 +98,17 @@ pub fn check_manifest(
     }
     match sops::find_in_stream(docs) {
         Some(d) => {
+            // sops reads `.json` with a strict JSON parser; the YAML parser accepts more
+            // (`03`, `'x'`, comments). What sops refuses must not verify here.
+            if path.to_ascii_lowercase().ends_with(".json")
+                && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(src)
+            {
+                out.push(SopsMetadataInvalid::finding(
+                    path,
+                    d.metadata.span,
+                    &format!("not valid JSON, sops refuses it: {e}"),
+                ));
+            }
             check(path, src, &d, keys, out);
             check_policy(path, &d, policy(), out);
             true
