@@ -91,7 +91,7 @@ fn plant(dir: &std::path::Path) {
 fn no_format_prints_a_planted_secret() {
     let dir = tempfile::tempdir().unwrap();
     plant(dir.path());
-    for format in ["human", "json", "sarif"] {
+    for format in ["human", "json", "sarif", "github", "gitlab", "junit"] {
         for color in ["never", "always"] {
             let (code, out, err) = scan(&["--format", format, "--color", color], dir.path());
             assert_eq!(code, 1);

@@ -82,3 +82,72 @@ fn sarif_carries_what_code_scanning_needs() {
         assert!(region["startColumn"].as_u64().unwrap() >= 1);
     }
 }
+
+#[test]
+fn github_snapshot() {
+    insta::assert_snapshot!("github", stdout(&["--format", "github"]));
+}
+
+#[test]
+fn gitlab_snapshot() {
+    insta::assert_snapshot!("gitlab", stdout(&["--format", "gitlab"]));
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!("junit", stdout(&["--format", "junit"]));
+}
+
+#[test]
+fn github_annotations_escape_and_write_the_job_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "odd, name:50%.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringData: {a: bcdefghij}\n",
+    );
+    let summary = dir.path().join("summary.md");
+    let out = envgate()
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["scan", "--format", "github", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("::error file=odd%2C name%3A50%25.yaml,line=4,col=14,"),
+        "{text}"
+    );
+    assert!(text.contains("title=envgate raw-secret::"));
+    assert!(
+        text.contains("%0Ahelp: "),
+        "newlines in the message are escaped"
+    );
+    assert_eq!(text.lines().count(), 1);
+    let md = std::fs::read_to_string(summary).unwrap();
+    assert!(md.contains("| `raw-secret` | 1 |"), "{md}");
+    assert!(md.contains("envgate:allow"));
+}
+
+#[test]
+fn gitlab_fingerprints_are_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same secret twice in one file: two issues, two fingerprints.
+    write(
+        dir.path(),
+        "a.env",
+        "API_TOKEN=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\nOTHER_TOKEN=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\n",
+    );
+    let (_, out, _) = scan(&["--format", "gitlab"], dir.path());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fps: std::collections::BTreeSet<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(fps.len(), 2);
+    assert_eq!(v[0]["location"]["lines"]["begin"], 1);
+}

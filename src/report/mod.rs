@@ -5,8 +5,11 @@ use std::io::{self, Write};
 use crate::finding::{Finding, Severity};
 use crate::scan::ScanResult;
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -14,6 +17,12 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (+ job summary).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 pub fn render(
@@ -26,6 +35,9 @@ pub fn render(
         Format::Human => human::render(result, color, w),
         Format::Json => json::render(result, w),
         Format::Sarif => sarif::render(result, w),
+        Format::Github => github::render(result, w),
+        Format::Gitlab => gitlab::render(result, w),
+        Format::Junit => junit::render(result, w),
     }
 }
 
