@@ -43,6 +43,7 @@ fn scan_example_repo(bencher: divan::Bencher) {
             max_file_size: envgate::scan::DEFAULT_MAX_FILE_SIZE,
             config: Default::default(),
             envelope_keys: Default::default(),
+            staged: false,
         })
         .unwrap()
         .findings

@@ -99,6 +99,11 @@ struct ScanArgs {
     /// Do not honour .gitignore/.ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Scan what is staged in git (the index: what the next commit records), not the
+    /// working tree. PATHs, if given, narrow it. For plain git hooks; under the pre-commit
+    /// framework the working tree already equals the index.
+    #[arg(long)]
+    staged: bool,
     /// age identity file for verifying SOPS files (repeatable; also SOPS_AGE_KEY_FILE and
     /// SOPS_AGE_KEY, as sops reads them).
     #[arg(long, value_name = "FILE")]
@@ -259,6 +264,7 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     };
     let result = scan::scan(ScanRequest {
         envelope_keys,
+        staged: args.staged,
         paths: args.paths.clone(),
         stdin_filename: args.stdin_filename.clone(),
         jobs,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod envelope;
 pub mod finding;
+pub mod git;
 pub mod manifest;
 pub mod placeholder;
 pub mod redact;

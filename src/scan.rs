@@ -35,6 +35,8 @@ pub struct ScanRequest {
     pub config: Config,
     /// Keys for verifying SOPS files cryptographically (none: structural checks only).
     pub envelope_keys: crate::envelope::check::EnvelopeKeys,
+    /// `--staged`: scan the index (what the next commit records), not the work tree.
+    pub staged: bool,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -62,14 +64,25 @@ pub struct ScanResult {
 pub struct UsageError(pub String);
 
 enum Input {
-    Disk { abs: PathBuf, rel: String },
-    Stdin { rel: String },
+    Disk {
+        abs: PathBuf,
+        rel: String,
+    },
+    Stdin {
+        rel: String,
+    },
+    /// Content from the git index (`--staged`); `abs` is where it would be checked out.
+    Blob {
+        abs: PathBuf,
+        rel: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Input {
     fn rel(&self) -> &str {
         match self {
-            Input::Disk { rel, .. } | Input::Stdin { rel } => rel,
+            Input::Disk { rel, .. } | Input::Stdin { rel } | Input::Blob { rel, .. } => rel,
         }
     }
 }
@@ -101,9 +114,16 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     };
     // One directory argument: it is the scan root. Otherwise paths are shown relative to
     // the current directory.
-    let root = match &paths[..] {
+    let mut root = match &paths[..] {
         [p] if p.as_os_str() != "-" && p.is_dir() => p.clone(),
         _ => PathBuf::from("."),
+    };
+    let staged = if req.staged {
+        let (top, files) = crate::git::staged_files(&cwd).map_err(UsageError)?;
+        root = top;
+        Some(files)
+    } else {
+        None
     };
 
     let excluded = exclusion(&req.config, &root, &cwd);
@@ -111,6 +131,28 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     let mut inputs = Vec::new();
     let mut pre_findings = Vec::new();
     let mut stdin_seen = false;
+    if let Some(files) = staged {
+        // Paths given with --staged narrow the staged set (pre-commit passes file names).
+        let filters: Vec<String> = req
+            .paths
+            .iter()
+            .map(|p| relative(&normalise(&absolute(p, &cwd)), &root))
+            .collect();
+        for f in files {
+            let wanted = filters.is_empty()
+                || filters
+                    .iter()
+                    .any(|p| p.is_empty() || f.path == *p || f.path.starts_with(&format!("{p}/")));
+            if wanted && !excluded(&f.path) {
+                inputs.push(Input::Blob {
+                    abs: root.join(&f.path),
+                    rel: f.path,
+                    bytes: f.bytes,
+                });
+            }
+        }
+    }
+    let paths = if req.staged { Vec::new() } else { paths };
     for p in &paths {
         if p.as_os_str() == "-" {
             if stdin_seen {
@@ -218,6 +260,21 @@ fn exclusion<'a>(config: &'a Config, root: &Path, cwd: &Path) -> impl Fn(&str) -
     }
 }
 
+/// `a/./b/../c` → `a/c`, lexically.
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
 fn absolute(p: &Path, cwd: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -249,7 +306,7 @@ fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
 /// The `.sops.yaml` governing a file on disk (stdin has none).
 fn policy(input: &Input, ctx: &Ctx) -> crate::envelope::check::Policy {
     match input {
-        Input::Disk { abs, .. } => ctx.policies.for_file(abs),
+        Input::Disk { abs, .. } | Input::Blob { abs, .. } => ctx.policies.for_file(abs),
         Input::Stdin { .. } => None,
     }
 }
@@ -274,7 +331,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
             .push(rules::keystore_file::KeystoreFile::finding(rel));
     }
     let kind = match input {
-        Input::Disk { .. } => source::classify(rel, ctx.root),
+        Input::Disk { .. } | Input::Blob { .. } => source::classify(rel, ctx.root),
         Input::Stdin { .. } => source::classify_name(rel),
     };
     if let Some(nul) = first_nul(&bytes) {
@@ -328,6 +385,16 @@ fn read(input: &Input, cap: u64) -> Result<Vec<u8>, Box<Finding>> {
                 return Err(Box::new(FileTooLarge::finding(rel, buf.len() as u64, cap)));
             }
             Ok(buf)
+        }
+        Input::Blob { bytes, .. } => {
+            if bytes.len() as u64 > cap {
+                return Err(Box::new(FileTooLarge::finding(
+                    rel,
+                    bytes.len() as u64,
+                    cap,
+                )));
+            }
+            Ok(bytes.clone())
         }
         Input::Disk { abs, .. } => {
             let meta = std::fs::metadata(abs)

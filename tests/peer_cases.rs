@@ -93,6 +93,7 @@ fn peer_cases_score() {
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         config: Default::default(),
         envelope_keys: Default::default(),
+        staged: false,
     })
     .unwrap();
     let by_id: HashMap<&str, String> = envgate::secrets::Engine::builtin()
