@@ -44,6 +44,8 @@ enum Command {
     /// Record or manage a baseline of accepted findings.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Write a commented starter .envgate.yaml here and print the pre-commit snippet.
+    Init,
 }
 
 #[derive(Subcommand)]
@@ -164,6 +166,7 @@ pub fn main() -> i32 {
         Command::Rules => print_rules(),
         Command::Explain { rule } => explain(&rule),
         Command::Baseline(BaselineCommand::Write { file, scan }) => write_baseline(&file, scan),
+        Command::Init => init(),
     };
     match result {
         Ok(code) => code,
@@ -172,6 +175,51 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+const STARTER_CONFIG: &str = r#"# envgate configuration (see the README's "Configuration" section).
+# Unknown keys are errors, so typos do not silently disable anything.
+
+# Lowest severity that fails the run: error | warning | info
+fail-on: error
+
+# Paths never scanned, relative to this file (gitignore-like: no "/" = any depth).
+exclude: []
+#  - "charts/vendor/**"
+
+# Per-rule levels: off | info | warning | error   (list: `envgate rules`)
+rules: {}
+#  duplicate-key: warning
+#  file-too-large: off
+
+# Accepted findings; every field given must match, a reason is required.
+allow: []
+#  - rule: generic-credential
+#    path: "tests/fixtures/**"
+#    reason: test data, never deployed
+
+# Your own credential patterns, same schema as rules/secrets/*.yaml.
+secret-rules: []
+#  - id: acme-deploy-token
+#    title: ACME deploy token
+#    keywords: [acme_dt_]
+#    regex: '\b(?P<secret>acme_dt_[0-9a-f]{32})\b'
+"#;
+
+/// `envgate init`: refuses to overwrite an existing config.
+fn init() -> Result<i32, String> {
+    let path = std::path::Path::new(config::FILE_NAME);
+    if path.exists() {
+        return Err(format!(
+            "{} already exists; not overwriting it",
+            config::FILE_NAME
+        ));
+    }
+    std::fs::write(path, STARTER_CONFIG)
+        .map_err(|e| format!("cannot write {}: {e}", config::FILE_NAME))?;
+    let snippet = "wrote .envgate.yaml\n\nAdd to .pre-commit-config.yaml:\n\nrepos:\n  - repo: <this repository's URL>\n    rev: <tag>\n    hooks:\n      - id: envgate\n";
+    write_stdout(snippet.replace("\\n", "\n").as_bytes())?;
+    Ok(EXIT_CLEAN)
 }
 
 fn print_rules() -> Result<i32, String> {

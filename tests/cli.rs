@@ -258,3 +258,23 @@ fn the_readme_config_example_is_valid() {
     assert_eq!(code, 1, "{v}");
     assert_eq!(hits(&v)[0].0, "acme-deploy-token");
 }
+
+#[test]
+fn init_writes_a_valid_config_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    envgate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("id: envgate"));
+    let text = std::fs::read_to_string(dir.path().join(".envgate.yaml")).unwrap();
+    assert!(text.contains("fail-on: error"));
+    assert_eq!(scan(&["."], dir.path()).0, 0, "the starter config loads");
+    envgate()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+}
