@@ -44,6 +44,8 @@ fn scan_example_repo(bencher: divan::Bencher) {
             config: Default::default(),
             envelope_keys: Default::default(),
             staged: false,
+            diff: None,
+            commits: None,
         })
         .unwrap()
         .findings

@@ -104,8 +104,16 @@ struct ScanArgs {
     /// Scan what is staged in git (the index: what the next commit records), not the
     /// working tree. PATHs, if given, narrow it. For plain git hooks; under the pre-commit
     /// framework the working tree already equals the index.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["diff", "commits"])]
     staged: bool,
+    /// Pull-request mode: scan the tree, report only findings in files changed since the
+    /// merge base with BASE (and on changed lines). `BASE..HEAD` compares two commits.
+    #[arg(long, value_name = "BASE[..HEAD]", conflicts_with = "commits")]
+    diff: Option<String>,
+    /// Scan what every commit of BASE..HEAD adds (each blob once), so a secret added and
+    /// removed inside a pull request is still caught; findings name the commit.
+    #[arg(long, value_name = "BASE..HEAD")]
+    commits: Option<String>,
     /// age identity file for verifying SOPS files (repeatable; also SOPS_AGE_KEY_FILE and
     /// SOPS_AGE_KEY, as sops reads them).
     #[arg(long, value_name = "FILE")]
@@ -313,6 +321,8 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
     let result = scan::scan(ScanRequest {
         envelope_keys,
         staged: args.staged,
+        diff: args.diff.clone(),
+        commits: args.commits.clone(),
         paths: args.paths.clone(),
         stdin_filename: args.stdin_filename.clone(),
         jobs,

@@ -37,6 +37,11 @@ pub struct ScanRequest {
     pub envelope_keys: crate::envelope::check::EnvelopeKeys,
     /// `--staged`: scan the index (what the next commit records), not the work tree.
     pub staged: bool,
+    /// `--diff BASE[..HEAD]`: report only findings in files changed since the merge base,
+    /// and on changed lines.
+    pub diff: Option<String>,
+    /// `--commits BASE..HEAD`: scan every blob the commits of the range add.
+    pub commits: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -71,11 +76,13 @@ enum Input {
     Stdin {
         rel: String,
     },
-    /// Content from the git index (`--staged`); `abs` is where it would be checked out.
+    /// Content from git (`--staged`, `--commits`); `abs` is where it would be checked
+    /// out; `commit` is the commit that added it (`--commits`).
     Blob {
         abs: PathBuf,
         rel: String,
         bytes: Vec<u8>,
+        commit: Option<String>,
     },
 }
 
@@ -125,6 +132,23 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     } else {
         None
     };
+    let commit_blobs = match &req.commits {
+        Some(range) => {
+            let (top, blobs) = crate::git::range_blobs(&cwd, range).map_err(UsageError)?;
+            root = top;
+            Some(blobs)
+        }
+        None => None,
+    };
+    let changed = match &req.diff {
+        Some(base) => {
+            let top = crate::git::toplevel(&cwd).map_err(UsageError)?;
+            let lines = crate::git::changed_lines(&cwd, base).map_err(UsageError)?;
+            root = top;
+            Some(lines)
+        }
+        None => None,
+    };
 
     let excluded = exclusion(&req.config, &root, &cwd);
     let excluded_from_cwd = exclusion(&req.config, Path::new("."), &cwd);
@@ -148,11 +172,30 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
                     abs: root.join(&f.path),
                     rel: f.path,
                     bytes: f.bytes,
+                    commit: None,
                 });
             }
         }
     }
-    let paths = if req.staged { Vec::new() } else { paths };
+    if let Some(blobs) = commit_blobs {
+        for b in blobs {
+            if !excluded(&b.path) {
+                inputs.push(Input::Blob {
+                    abs: root.join(&b.path),
+                    rel: b.path,
+                    bytes: b.bytes,
+                    commit: Some(b.commit),
+                });
+            }
+        }
+    }
+    let paths = if req.staged || req.commits.is_some() {
+        Vec::new()
+    } else if req.diff.is_some() {
+        vec![root.clone()]
+    } else {
+        paths
+    };
     for p in &paths {
         if p.as_os_str() == "-" {
             if stdin_seen {
@@ -201,7 +244,10 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         }
     }
     inputs.sort_by(|a, b| a.rel().cmp(b.rel()));
-    inputs.dedup_by(|a, b| a.rel() == b.rel());
+    if req.commits.is_none() {
+        // (With --commits one path may come from several commits.)
+        inputs.dedup_by(|a, b| a.rel() == b.rel());
+    }
 
     let ctx = Ctx {
         root: &root,
@@ -233,6 +279,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         findings.extend(o.findings);
     }
     findings = apply_levels(findings, &req.config);
+    if let Some(changed) = &changed {
+        findings.retain(|f| in_diff(f, changed));
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     Ok(ScanResult {
@@ -258,6 +307,26 @@ fn exclusion<'a>(config: &'a Config, root: &Path, cwd: &Path) -> impl Fn(&str) -
         Some("") | None => config.is_excluded(rel),
         Some(pre) => config.is_excluded(&format!("{pre}/{rel}")),
     }
+}
+
+/// Rules whose finding is about the whole file (reported at 1:1).
+fn is_file_level(rule: &str) -> bool {
+    matches!(
+        rule,
+        "file-too-large" | "file-unreadable" | "keystore-file" | "sops-not-encrypted"
+    )
+}
+
+/// `--diff`: a finding counts when its file changed and it sits on a changed line (or is
+/// about the whole file). Old debt elsewhere does not block the pull request.
+fn in_diff(f: &Finding, changed: &std::collections::BTreeMap<String, Vec<(u32, u32)>>) -> bool {
+    let Some(ranges) = changed.get(&f.path) else {
+        return false;
+    };
+    is_file_level(f.rule)
+        || ranges
+            .iter()
+            .any(|(a, b)| f.span.start.line >= *a && f.span.start.line <= *b)
 }
 
 /// `a/./b/../c` → `a/c`, lexically.
@@ -312,6 +381,20 @@ fn policy(input: &Input, ctx: &Ctx) -> crate::envelope::check::Policy {
 }
 
 fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
+    let mut out = process_content(input, ctx);
+    if let Input::Blob {
+        commit: Some(c), ..
+    } = input
+    {
+        let short = &c[..c.len().min(12)];
+        for f in &mut out.findings {
+            f.message = format!("[commit {short}] {}", f.message);
+        }
+    }
+    out
+}
+
+fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
     let mut out = FileOutcome::default();
     let rel = input.rel();
     let bytes = match read(input, ctx.max_file_size) {

@@ -94,6 +94,8 @@ fn peer_cases_score() {
         config: Default::default(),
         envelope_keys: Default::default(),
         staged: false,
+        diff: None,
+        commits: None,
     })
     .unwrap();
     let by_id: HashMap<&str, String> = envgate::secrets::Engine::builtin()
