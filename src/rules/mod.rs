@@ -12,9 +12,15 @@ pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
 pub mod generic_credential;
+pub mod image_digest_malformed;
+pub mod image_tag_latest;
+pub mod image_tag_missing;
 pub mod invalid_suppression;
 pub mod keystore_file;
 pub mod kustomize_secret_literal;
+pub mod last_applied_annotation;
+pub mod live_metadata_fields;
+pub mod live_status_stanza;
 pub mod raw_secret;
 pub mod sealed_secret_invalid;
 pub mod sealed_secret_plaintext;
@@ -114,6 +120,12 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &sealed_secret_scope::SealedSecretScope::META,
     &sealed_secret_wrong_key_size::SealedSecretWrongKeySize::META,
     &sealed_secret_undecryptable::SealedSecretUndecryptable::META,
+    &last_applied_annotation::LastAppliedAnnotation::META,
+    &live_metadata_fields::LiveMetadataFields::META,
+    &live_status_stanza::LiveStatusStanza::META,
+    &image_tag_missing::ImageTagMissing::META,
+    &image_tag_latest::ImageTagLatest::META,
+    &image_digest_malformed::ImageDigestMalformed::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -128,6 +140,12 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &kustomize_secret_literal::KustomizeSecretLiteral,
     &env_literal_secret::EnvLiteralSecret,
     &generic_credential::GenericCredential,
+    &last_applied_annotation::LastAppliedAnnotation,
+    &live_metadata_fields::LiveMetadataFields,
+    &live_status_stanza::LiveStatusStanza,
+    &image_tag_missing::ImageTagMissing,
+    &image_tag_latest::ImageTagLatest,
+    &image_digest_malformed::ImageDigestMalformed,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
