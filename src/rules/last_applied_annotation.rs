@@ -42,7 +42,10 @@ impl DocumentRule for LastAppliedAnnotation {
         for obj in objects(&cx.doc.root) {
             // The object's own metadata, and templates (Deployment, SealedSecret, …).
             let mut metas = vec![obj.node.get("metadata")];
-            if let Some(t) = obj.node.get("spec").and_then(|s| s.get("template")) {
+            // (A SealedSecret's template is sealed-secret-plaintext's business.)
+            if obj.kind != Some("SealedSecret")
+                && let Some(t) = obj.node.get("spec").and_then(|s| s.get("template"))
+            {
                 metas.push(t.get("metadata"));
             }
             for m in metas.into_iter().flatten() {
