@@ -126,13 +126,19 @@ pub fn looks_encrypted(s: &str) -> bool {
 /// the greedy regex's answer without running a capturing regex on kilobytes of base64.
 fn split_fields(s: &str) -> Option<[&str; 4]> {
     let rest = s.strip_prefix("ENC[AES256_GCM,data:")?;
-    let once = |needle: &str| {
-        let first = rest.find(needle)?;
-        (rest.rfind(needle) == Some(first)).then_some(first)
-    };
-    let (iv, tag, ty) = (once(",iv:")?, once(",tag:")?, once(",type:")?);
-    let end = rest.rfind(']')?;
-    if !(0 < iv && iv + 4 < tag && tag + 5 < ty && ty + 6 < end) || rest.contains("data:") {
+    // One pass for the commas: exactly three, each opening the next field.
+    let b = rest.as_bytes();
+    let mut commas = memchr::memchr_iter(b',', b);
+    let (iv, tag, ty) = (commas.next()?, commas.next()?, commas.next()?);
+    if commas.next().is_some()
+        || !rest[iv..].starts_with(",iv:")
+        || !rest[tag..].starts_with(",tag:")
+        || !rest[ty..].starts_with(",type:")
+    {
+        return None;
+    }
+    let end = memchr::memrchr(b']', b)?;
+    if !(0 < iv && iv + 4 < tag && tag + 5 < ty && ty + 6 < end) {
         return None;
     }
     Some([
