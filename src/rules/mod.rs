@@ -7,6 +7,7 @@ use crate::source::FileKind;
 use crate::yaml::Document;
 
 pub mod docker_config_auth;
+pub mod duplicate_env_var;
 pub mod duplicate_key;
 pub mod env_literal_secret;
 pub mod file_too_large;
@@ -34,6 +35,7 @@ pub mod sops_not_encrypted;
 pub mod sops_plaintext_value;
 pub mod sops_policy_mismatch;
 pub mod sops_value_tampered;
+pub mod string_field_not_string;
 pub mod yaml_syntax;
 pub mod yaml_too_complex;
 
@@ -126,6 +128,8 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &image_tag_missing::ImageTagMissing::META,
     &image_tag_latest::ImageTagLatest::META,
     &image_digest_malformed::ImageDigestMalformed::META,
+    &string_field_not_string::StringFieldNotString::META,
+    &duplicate_env_var::DuplicateEnvVar::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -146,6 +150,8 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &image_tag_missing::ImageTagMissing,
     &image_tag_latest::ImageTagLatest,
     &image_digest_malformed::ImageDigestMalformed,
+    &string_field_not_string::StringFieldNotString,
+    &duplicate_env_var::DuplicateEnvVar,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
