@@ -1,7 +1,10 @@
 //! Container image references (the distribution reference grammar) and where manifests put
 //! them.
 
-use crate::yaml::{Node, NodeKind};
+use crate::finding::Finding;
+use crate::placeholder::is_placeholder_only;
+use crate::rules::{DocumentContext, RuleMeta};
+use crate::yaml::Node;
 
 /// `[registry[:port]/]path[:tag][@algo:hex]`.
 #[derive(Debug, PartialEq, Eq)]
@@ -46,37 +49,36 @@ pub fn digest_is_valid(d: &str) -> bool {
     }
 }
 
-/// Every container `image:` scalar of a document: items of `containers`, `initContainers`
-/// and `ephemeralContainers` lists at any depth (pods, workloads, templates, CronJobs).
+/// Every container `image:` scalar of a document.
 pub fn container_images(root: &Node) -> Vec<&Node> {
-    let mut out = Vec::new();
-    walk(root, &mut out, false);
-    out
+    crate::manifest::containers(root)
+        .into_iter()
+        .filter_map(|c| c.get("image").filter(|i| i.as_str().is_some()))
+        .collect()
 }
 
-fn walk<'a>(n: &'a Node, out: &mut Vec<&'a Node>, in_containers: bool) {
-    match &n.kind {
-        NodeKind::Mapping(entries) => {
-            if in_containers
-                && let Some(img) = n.get("image")
-                && img.as_str().is_some()
-            {
-                out.push(img);
-            }
-            for e in entries {
-                let c = matches!(
-                    e.key.as_str(),
-                    Some("containers" | "initContainers" | "ephemeralContainers")
-                );
-                walk(&e.value, out, c);
-            }
+/// The shared check of the image rules: `problem` judges one literal reference (images
+/// written with placeholders are skipped) and returns the message of a finding.
+pub fn check_images(
+    cx: &DocumentContext,
+    rule: &'static RuleMeta,
+    problem: fn(&ImageRef) -> Option<String>,
+    out: &mut Vec<Finding>,
+) {
+    for img in container_images(&cx.doc.root) {
+        let Some(v) = img.as_str() else { continue };
+        if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
+            continue;
         }
-        NodeKind::Sequence(items) => {
-            for i in items {
-                walk(i, out, in_containers);
-            }
+        if let Some(msg) = problem(&parse(v)) {
+            out.push(Finding::new(
+                rule,
+                cx.path,
+                img.span,
+                format!("image `{v}` {msg}"),
+                v,
+            ));
         }
-        _ => {}
     }
 }
 

@@ -57,6 +57,35 @@ fn collect<'a>(node: &'a Node, out: &mut Vec<KubeObject<'a>>, depth: usize) {
     }
 }
 
+/// Every container of a document: the items of `containers`, `initContainers` and
+/// `ephemeralContainers` lists at any depth (pods, workload and job templates, CronJobs).
+pub fn containers(root: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    collect_containers(root, &mut out);
+    out
+}
+
+fn collect_containers<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
+    match &n.kind {
+        crate::yaml::NodeKind::Mapping(entries) => {
+            for e in entries {
+                if matches!(
+                    e.key.as_str(),
+                    Some("containers" | "initContainers" | "ephemeralContainers")
+                ) {
+                    out.extend(e.value.items().iter().filter(|c| c.is_mapping()));
+                } else {
+                    collect_containers(&e.value, out);
+                }
+            }
+        }
+        crate::yaml::NodeKind::Sequence(items) => {
+            items.iter().for_each(|i| collect_containers(i, out))
+        }
+        _ => {}
+    }
+}
+
 /// True when the document carries a SOPS metadata block (`sops:` with `mac` or recipients).
 pub fn is_sops_document(root: &Node) -> bool {
     root.get("sops").is_some_and(|s| {

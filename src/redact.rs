@@ -9,9 +9,10 @@ pub fn redact(value: &str) -> String {
     format!("{prefix}…({len} chars)")
 }
 
-/// Key names whose values are treated as sensitive wherever they appear (masking only;
-/// detection rules have their own, stricter logic).
-pub fn is_credential_key(key: &str) -> bool {
+/// Key names whose values are masked in snippets wherever they appear. Deliberately broader
+/// than the detection test `secrets::assignment::is_credential_key` (which must not fire on
+/// `secretName`): a masked harmless value costs nothing, a shown secret is a leak.
+pub fn is_sensitive_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     const WORDS: &[&str] = &[
         "password",
@@ -54,9 +55,9 @@ mod tests {
 
     #[test]
     fn credential_keys() {
-        assert!(is_credential_key("DB_PASSWORD"));
-        assert!(is_credential_key("clientSecret"));
-        assert!(!is_credential_key("replicas"));
-        assert!(!is_credential_key("image"));
+        assert!(is_sensitive_key("DB_PASSWORD"));
+        assert!(is_sensitive_key("clientSecret"));
+        assert!(!is_sensitive_key("replicas"));
+        assert!(!is_sensitive_key("image"));
     }
 }

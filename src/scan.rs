@@ -160,7 +160,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         let filters: Vec<String> = req
             .paths
             .iter()
-            .map(|p| relative(&normalise(&absolute(p, &cwd)), &root))
+            .map(|p| relative(&walk::normalise(&absolute(p, &cwd)), &root))
             .collect();
         for f in files {
             let wanted = filters.is_empty()
@@ -327,21 +327,6 @@ fn in_diff(f: &Finding, changed: &std::collections::BTreeMap<String, Vec<(u32, u
         || ranges
             .iter()
             .any(|(a, b)| f.span.start.line >= *a && f.span.start.line <= *b)
-}
-
-/// `a/./b/../c` → `a/c`, lexically.
-fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
 }
 
 fn absolute(p: &Path, cwd: &Path) -> PathBuf {

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use crate::finding::{Finding, Snippet};
 use crate::manifest::objects;
-use crate::redact::{is_credential_key, redact};
+use crate::redact::{is_sensitive_key, redact};
 use crate::yaml::{Document, Node, NodeKind};
 
 /// Byte ranges of values that must never be shown: Secret data, generator literals and
@@ -43,10 +43,16 @@ pub fn sensitive_ranges(docs: &[Document], src: &str) -> Vec<Range<usize>> {
 fn walk(node: &Node, src: &str, out: &mut Vec<Range<usize>>) {
     match &node.kind {
         NodeKind::Mapping(entries) => {
+            // `{name: DB_PASSWORD, value: …}`: the value of a credential-named variable.
+            if node.get_str("name").is_some_and(is_sensitive_key)
+                && let Some(v) = node.get("value")
+            {
+                push_value(v, src, out);
+            }
             for e in entries {
                 let key = e.key.as_str().unwrap_or("");
                 // last-applied-configuration holds a full copy of the object (Secret data).
-                if is_credential_key(key) || key.ends_with("/last-applied-configuration") {
+                if is_sensitive_key(key) || key.ends_with("/last-applied-configuration") {
                     push_value(&e.value, src, out);
                 }
                 if key == "literals" {
@@ -221,7 +227,7 @@ fn mask_credential_assignment(text: &str) -> Option<(String, usize)> {
     let key = trimmed[..sep].trim().trim_matches(['"', '\'']);
     let after = &trimmed[sep + 1..];
     let value = after.trim();
-    if !is_credential_key(key)
+    if !is_sensitive_key(key)
         || value.is_empty()
         || value.contains('…')
         || value.starts_with(['|', '>', '{', '[', '#'])

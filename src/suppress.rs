@@ -107,13 +107,8 @@ fn parse(bytes: &[u8], path: &str, warnings: &mut Vec<Finding>) -> Vec<Directive
 /// Drops suppressed findings of one file and adds warnings about bad suppressions.
 pub fn apply(findings: &mut Vec<Finding>, bytes: &[u8], path: &str, config: &Config) {
     let mut warnings = Vec::new();
-    let directives = if memchr::memmem::find(bytes, b"envgate:").is_some()
-        || memchr::memmem::find(bytes, b"allow").is_some()
-    {
-        parse(bytes, path, &mut warnings)
-    } else {
-        Vec::new()
-    };
+    // `parse` only looks at its markers (memmem), so it is cheap on files without any.
+    let directives = parse(bytes, path, &mut warnings);
     findings.retain(|f| {
         let line = f.span.start.line;
         let inline = directives.iter().any(|d| {

@@ -34,6 +34,21 @@ pub fn relative(path: &Path, root: &Path) -> String {
     s.join("/")
 }
 
+/// `a/./b/../c` → `a/c`, lexically (no file-system access, symlinks untouched).
+pub fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
 /// Every regular file under `root`. Never enters `.git/`, includes dotfiles, does not
 /// follow symlinks. With `respect_ignore`, `.gitignore`, `.ignore` and git's global and
 /// `info/exclude` rules apply (also outside a git work tree). The result is sorted.

@@ -8,19 +8,6 @@ use std::process::Command;
 
 use common::*;
 
-fn git(dir: &Path, args: &[&str]) {
-    let st = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(st.success(), "git {args:?}");
-}
-
 const SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  token: staged-only-value-1234\n";
 const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n";
 

@@ -9,26 +9,13 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::write;
+use common::{git, write};
 
 fn have_precommit() -> bool {
     Command::new("pre-commit")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let st = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(st.success(), "git {args:?}");
 }
 
 fn try_repo(dir: &Path) -> (i32, String) {

@@ -250,7 +250,7 @@ impl PolicyLookup {
     pub fn new(root: &Path) -> PolicyLookup {
         let cwd = std::env::current_dir().unwrap_or_default();
         PolicyLookup {
-            root: normalise_path(&cwd.join(root)),
+            root: crate::walk::normalise(&cwd.join(root)),
             cwd,
             cache: Mutex::new(HashMap::new()),
         }
@@ -258,7 +258,7 @@ impl PolicyLookup {
 
     /// (config, path of the file relative to the config's directory).
     pub fn for_file(&self, file: &Path) -> Option<(LoadedConfig, String)> {
-        let abs = normalise_path(&self.cwd.join(file));
+        let abs = crate::walk::normalise(&self.cwd.join(file));
         let mut dir = abs.parent()?;
         loop {
             if let Some(cfg) = self.load(dir) {
@@ -292,22 +292,6 @@ impl PolicyLookup {
     }
 }
 
-/// `a/./b/../c` → `a/c`, without touching the file system.
-fn normalise_path(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +322,7 @@ mod tests {
     #[test]
     fn lexical_normalisation() {
         assert_eq!(
-            normalise_path(Path::new("/a/./b/../c")),
+            crate::walk::normalise(Path::new("/a/./b/../c")),
             PathBuf::from("/a/c")
         );
     }

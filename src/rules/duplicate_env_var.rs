@@ -1,6 +1,7 @@
 use crate::finding::Finding;
+use crate::manifest::containers;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::Node;
 
 declare_rule! {
     /// ## What it does
@@ -27,51 +28,32 @@ declare_rule! {
     }
 }
 
-fn walk(n: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
-    match &n.kind {
-        NodeKind::Mapping(entries) => {
-            for e in entries {
-                if matches!(
-                    e.key.as_str(),
-                    Some("containers" | "initContainers" | "ephemeralContainers")
-                ) {
-                    for c in e.value.items() {
-                        let mut seen: Vec<(&str, &Node)> = Vec::new();
-                        for v in c.get("env").map(Node::items).unwrap_or(&[]) {
-                            let Some(name_node) = v.get("name") else {
-                                continue;
-                            };
-                            let Some(name) = name_node.as_str() else {
-                                continue;
-                            };
-                            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
-                                out.push(
-                                    Finding::new(
-                                        &DuplicateEnvVar::META,
-                                        cx.path,
-                                        name_node.span,
-                                        format!(
-                                            "env var {name} is defined twice in container {} (first at {}:{})",
-                                            c.get_str("name").unwrap_or("?"),
-                                            first.span.start.line,
-                                            first.span.start.col
-                                        ),
-                                        &format!("{}/{name}", c.get_str("name").unwrap_or("?")),
-                                    )
-                                    .related(first.span, "first defined here"),
-                                );
-                            } else {
-                                seen.push((name, name_node));
-                            }
-                        }
-                    }
-                } else {
-                    walk(&e.value, cx, out);
-                }
-            }
+fn check_container(c: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
+    let container = c.get_str("name").unwrap_or("?");
+    let mut seen: Vec<(&str, &Node)> = Vec::new();
+    for v in c.get("env").map(Node::items).unwrap_or(&[]) {
+        let Some(name_node) = v.get("name") else {
+            continue;
+        };
+        let Some(name) = name_node.as_str() else {
+            continue;
+        };
+        match seen.iter().find(|(n, _)| *n == name) {
+            Some((_, first)) => out.push(
+                Finding::new(
+                    &DuplicateEnvVar::META,
+                    cx.path,
+                    name_node.span,
+                    format!(
+                        "env var {name} is defined twice in container {container} (first at {}:{})",
+                        first.span.start.line, first.span.start.col
+                    ),
+                    &format!("{container}/{name}"),
+                )
+                .related(first.span, "first defined here"),
+            ),
+            None => seen.push((name, name_node)),
         }
-        NodeKind::Sequence(items) => items.iter().for_each(|i| walk(i, cx, out)),
-        _ => {}
     }
 }
 
@@ -81,7 +63,9 @@ impl DocumentRule for DuplicateEnvVar {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        walk(&cx.doc.root, cx, out);
+        for c in containers(&cx.doc.root) {
+            check_container(c, cx, out);
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::declare_rule;
-use crate::yaml::{Pos, Span};
+use crate::yaml::Span;
 
 declare_rule! {
     /// ## What it does
@@ -28,11 +28,7 @@ impl FileTooLarge {
         Finding::new(
             &Self::META,
             path,
-            Span::point(Pos {
-                line: 1,
-                col: 1,
-                byte: 0,
-            }),
+            Span::file_start(),
             format!("file is {size} bytes, over the {cap}-byte cap; not scanned"),
             "too-large",
         )

@@ -1,6 +1,5 @@
 use crate::finding::Finding;
-use crate::image_ref::{container_images, digest_is_valid, parse};
-use crate::placeholder::is_placeholder_only;
+use crate::image_ref::{ImageRef, check_images, digest_is_valid};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -28,12 +27,11 @@ declare_rule! {
 }
 
 impl ImageDigestMalformed {
-    fn problem(v: &str) -> Option<String> {
-        let r = parse(v);
+    fn problem(r: &ImageRef) -> Option<String> {
         match r.digest {
-            Some(d) if !digest_is_valid(d) => Some(format!(
-                "image `{v}` has a malformed digest (expected sha256:<64 hex>)"
-            )),
+            Some(d) if !digest_is_valid(d) => {
+                Some("has a malformed digest (expected sha256:<64 hex>)".to_string())
+            }
             _ => None,
         }
     }
@@ -45,15 +43,7 @@ impl DocumentRule for ImageDigestMalformed {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for img in container_images(&cx.doc.root) {
-            let Some(v) = img.as_str() else { continue };
-            if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
-                continue;
-            }
-            if let Some(msg) = Self::problem(v) {
-                out.push(Finding::new(&Self::META, cx.path, img.span, msg, v));
-            }
-        }
+        check_images(cx, &Self::META, Self::problem, out);
     }
 }
 

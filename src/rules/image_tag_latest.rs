@@ -1,6 +1,5 @@
 use crate::finding::Finding;
-use crate::image_ref::{container_images, parse};
-use crate::placeholder::is_placeholder_only;
+use crate::image_ref::{ImageRef, check_images};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -27,10 +26,9 @@ declare_rule! {
 }
 
 impl ImageTagLatest {
-    fn problem(v: &str) -> Option<String> {
-        let r = parse(v);
+    fn problem(r: &ImageRef) -> Option<String> {
         if r.tag == Some("latest") && r.digest.is_none() {
-            Some(format!("image `{v}` uses the moving tag :latest"))
+            Some("uses the moving tag :latest".to_string())
         } else {
             None
         }
@@ -43,15 +41,7 @@ impl DocumentRule for ImageTagLatest {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for img in container_images(&cx.doc.root) {
-            let Some(v) = img.as_str() else { continue };
-            if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
-                continue;
-            }
-            if let Some(msg) = Self::problem(v) {
-                out.push(Finding::new(&Self::META, cx.path, img.span, msg, v));
-            }
-        }
+        check_images(cx, &Self::META, Self::problem, out);
     }
 }
 

@@ -1,6 +1,5 @@
 use crate::finding::Finding;
-use crate::image_ref::{container_images, parse};
-use crate::placeholder::is_placeholder_only;
+use crate::image_ref::{ImageRef, check_images};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -32,12 +31,9 @@ declare_rule! {
 }
 
 impl ImageTagMissing {
-    fn problem(v: &str) -> Option<String> {
-        let r = parse(v);
+    fn problem(r: &ImageRef) -> Option<String> {
         if r.tag.is_none() && r.digest.is_none() {
-            Some(format!(
-                "image `{v}` has no tag or digest (it means :latest)"
-            ))
+            Some("has no tag or digest (it means :latest)".to_string())
         } else {
             None
         }
@@ -50,15 +46,7 @@ impl DocumentRule for ImageTagMissing {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for img in container_images(&cx.doc.root) {
-            let Some(v) = img.as_str() else { continue };
-            if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
-                continue;
-            }
-            if let Some(msg) = Self::problem(v) {
-                out.push(Finding::new(&Self::META, cx.path, img.span, msg, v));
-            }
-        }
+        check_images(cx, &Self::META, Self::problem, out);
     }
 }
 

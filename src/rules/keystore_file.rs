@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::declare_rule;
-use crate::yaml::{Pos, Span};
+use crate::yaml::Span;
 
 declare_rule! {
     /// ## What it does
@@ -37,11 +37,7 @@ impl KeystoreFile {
         Finding::new(
             &Self::META,
             path,
-            Span::point(Pos {
-                line: 1,
-                col: 1,
-                byte: 0,
-            }),
+            Span::file_start(),
             "key store file committed (private keys inside)",
             "keystore",
         )

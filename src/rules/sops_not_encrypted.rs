@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::declare_rule;
-use crate::yaml::{Pos, Span};
+use crate::yaml::Span;
 
 declare_rule! {
     /// ## What it does
@@ -38,11 +38,7 @@ impl SopsNotEncrypted {
         Finding::new(
             &Self::META,
             path,
-            Span::point(Pos {
-                line: 1,
-                col: 1,
-                byte: 0,
-            }),
+            Span::file_start(),
             "named as a SOPS file but has no sops metadata: not encrypted",
             "not-encrypted",
         )

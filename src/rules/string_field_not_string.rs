@@ -1,5 +1,5 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
+use crate::manifest::{containers, objects};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, NodeKind, ScalarStyle};
 
@@ -75,13 +75,24 @@ fn non_string_type(v: &str) -> Option<&'static str> {
     (special || float).then_some("a number")
 }
 
-fn check_scalar(n: &Node, field: &str, cx: &DocumentContext, out: &mut Vec<Finding>) {
+/// `sensitive`: the value may be a credential (an env var named like one): shown redacted.
+fn check_scalar(
+    n: &Node,
+    field: &str,
+    sensitive: bool,
+    cx: &DocumentContext,
+    out: &mut Vec<Finding>,
+) {
     let NodeKind::Scalar(s) = &n.kind else { return };
     if s.style != ScalarStyle::Plain || s.tag.is_some() {
         return;
     }
     if let Some(t) = non_string_type(&s.value) {
-        let shown: String = s.value.chars().take(40).collect();
+        let shown: String = if sensitive {
+            crate::redact::redact(&s.value)
+        } else {
+            s.value.chars().take(40).collect()
+        };
         out.push(
             Finding::new(
                 &StringFieldNotString::META,
@@ -90,7 +101,11 @@ fn check_scalar(n: &Node, field: &str, cx: &DocumentContext, out: &mut Vec<Findi
                 format!("{field} `{shown}` is {t} in YAML, but Kubernetes requires a string"),
                 &format!("{field}={shown}"),
             )
-            .help(format!("quote it: \"{shown}\"")),
+            .help(if sensitive {
+                "quote the value".to_string()
+            } else {
+                format!("quote it: \"{shown}\"")
+            }),
         );
     }
 }
@@ -98,42 +113,31 @@ fn check_scalar(n: &Node, field: &str, cx: &DocumentContext, out: &mut Vec<Findi
 fn check_map_values(m: Option<&Node>, what: &str, cx: &DocumentContext, out: &mut Vec<Finding>) {
     for e in m.map(Node::entries).unwrap_or(&[]) {
         let field = format!("{what}.{}", e.key.as_str().unwrap_or("?"));
-        check_scalar(&e.value, &field, cx, out);
+        check_scalar(&e.value, &field, false, cx, out);
     }
 }
 
-fn containers(n: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
-    match &n.kind {
-        NodeKind::Mapping(entries) => {
-            for e in entries {
-                if matches!(
-                    e.key.as_str(),
-                    Some("containers" | "initContainers" | "ephemeralContainers")
-                ) {
-                    for c in e.value.items() {
-                        let name = c.get_str("name").unwrap_or("?");
-                        for v in c.get("env").map(Node::items).unwrap_or(&[]) {
-                            if let Some(val) = v.get("value") {
-                                let field = format!(
-                                    "container {name} env {}",
-                                    v.get_str("name").unwrap_or("?")
-                                );
-                                check_scalar(val, &field, cx, out);
-                            }
-                        }
-                        for key in ["args", "command"] {
-                            for a in c.get(key).map(Node::items).unwrap_or(&[]) {
-                                check_scalar(a, &format!("container {name} {key} item"), cx, out);
-                            }
-                        }
-                    }
-                } else {
-                    containers(&e.value, cx, out);
-                }
+fn check_containers(obj: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
+    for c in containers(obj) {
+        let name = c.get_str("name").unwrap_or("?");
+        for v in c.get("env").map(Node::items).unwrap_or(&[]) {
+            if let Some(val) = v.get("value") {
+                let var = v.get_str("name").unwrap_or("?");
+                let sensitive = crate::redact::is_sensitive_key(var);
+                check_scalar(
+                    val,
+                    &format!("container {name} env {var}"),
+                    sensitive,
+                    cx,
+                    out,
+                );
             }
         }
-        NodeKind::Sequence(items) => items.iter().for_each(|i| containers(i, cx, out)),
-        _ => {}
+        for key in ["args", "command"] {
+            for a in c.get(key).map(Node::items).unwrap_or(&[]) {
+                check_scalar(a, &format!("container {name} {key} item"), false, cx, out);
+            }
+        }
     }
 }
 
@@ -159,7 +163,7 @@ impl DocumentRule for StringFieldNotString {
             if obj.kind == Some("ConfigMap") {
                 check_map_values(obj.node.get("data"), "data", cx, out);
             }
-            containers(obj.node, cx, out);
+            check_containers(obj.node, cx, out);
         }
     }
 }
@@ -200,6 +204,11 @@ mod tests {
         assert_eq!(lines, [6, 9, 15, 17], "{f:?}");
         let cm = "apiVersion: v1\nkind: ConfigMap\ndata:\n  RETRIES: 3\n  NAME: x\n";
         assert_eq!(check(&StringFieldNotString, "c.yaml", cm).len(), 1);
+        // A numeric value of a credential-named variable is reported redacted.
+        let pw = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      env:\n        - {name: DB_PASSWORD, value: 20240917}\n";
+        let f = check(&StringFieldNotString, "p.yaml", pw);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].message.contains("20240917"), "{}", f[0].message);
         // Helm values are not Kubernetes objects.
         assert!(
             check(

@@ -21,6 +21,15 @@ impl Span {
         self.start.byte..self.end.byte
     }
 
+    /// The start of a file (1:1): where file-level findings point.
+    pub fn file_start() -> Span {
+        Span::point(Pos {
+            line: 1,
+            col: 1,
+            byte: 0,
+        })
+    }
+
     /// A zero-width span at `pos`.
     pub fn point(pos: Pos) -> Span {
         Span {
