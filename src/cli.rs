@@ -233,12 +233,17 @@ fn init() -> Result<i32, String> {
 fn print_rules() -> Result<i32, String> {
     let mut out = String::new();
     let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
-    out.push_str(&format!("{:width$}  {:8}  SUMMARY\n", "RULE", "SEVERITY"));
+    out.push_str(&format!(
+        "{:width$}  {:11}  {:8}  {:3}  SUMMARY\n",
+        "RULE", "GROUP", "SEVERITY", "ON"
+    ));
     for r in rules::all() {
         out.push_str(&format!(
-            "{:width$}  {:8}  {}\n",
+            "{:width$}  {:11}  {:8}  {:3}  {}\n",
             r.id,
+            r.group,
             r.severity.as_str(),
+            if r.default_on { "yes" } else { "off" },
             r.summary
         ));
     }

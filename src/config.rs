@@ -113,7 +113,11 @@ impl Config {
         self.rules
             .get(rule.id)
             .copied()
-            .unwrap_or(Level::On(rule.severity))
+            .unwrap_or(if rule.default_on {
+                Level::On(rule.severity)
+            } else {
+                Level::Off
+            })
     }
 
     pub fn is_enabled(&self, rule: &rules::RuleMeta) -> bool {

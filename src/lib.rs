@@ -12,6 +12,7 @@ pub mod git;
 pub mod image_ref;
 pub mod manifest;
 pub mod placeholder;
+pub mod project;
 pub mod redact;
 pub mod report;
 pub mod rules;

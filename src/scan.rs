@@ -106,6 +106,7 @@ struct Ctx<'a> {
     keys: &'a crate::envelope::check::EnvelopeKeys,
     policies: crate::envelope::sops_policy::PolicyLookup,
     detector: crate::secrets::Detector,
+    project: crate::project::Project,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
 }
@@ -255,6 +256,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
+        project: crate::project::Project::default(),
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
             .iter()
@@ -344,14 +346,14 @@ fn apply_levels(findings: Vec<Finding>, config: &Config) -> Vec<Finding> {
         .filter_map(|mut f| {
             // A finding keeps the severity its rule gave it (a flag such as
             // --require-decrypt may raise it) unless the config sets the rule's level.
-            config.find_rule(f.rule)?;
+            let meta = config.find_rule(f.rule)?;
             match config.rules.get(f.rule) {
                 Some(Level::Off) => None,
                 Some(Level::On(sev)) => {
                     f.severity = *sev;
                     Some(f)
                 }
-                None => Some(f),
+                None => meta.default_on.then_some(f),
             }
         })
         .collect()
@@ -558,6 +560,8 @@ fn check_manifest(
             source: src,
             kind,
             doc,
+            config: ctx.config,
+            project: &ctx.project,
         };
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);

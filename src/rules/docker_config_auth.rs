@@ -29,6 +29,7 @@ declare_rule! {
         id: "docker-config-auth",
         severity: Error,
         summary: "Registry credential inside a .dockerconfigjson",
+        group: "credentials",
     }
 }
 

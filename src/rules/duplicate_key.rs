@@ -25,6 +25,7 @@ declare_rule! {
         id: "duplicate-key",
         severity: Error,
         summary: "The same key twice in one YAML mapping",
+        group: "input",
     }
 }
 

@@ -36,6 +36,7 @@ declare_rule! {
         id: "env-literal-secret",
         severity: Error,
         summary: "Container env var with a credential name and a literal value",
+        group: "credentials",
     }
 }
 

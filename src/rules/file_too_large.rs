@@ -20,6 +20,7 @@ declare_rule! {
         id: "file-too-large",
         severity: Warning,
         summary: "A file over the size cap, not scanned",
+        group: "input",
     }
 }
 

@@ -21,6 +21,7 @@ declare_rule! {
         id: "file-unreadable",
         severity: Error,
         summary: "A file or directory that could not be read",
+        group: "input",
     }
 }
 

@@ -37,6 +37,7 @@ declare_rule! {
         id: "generic-credential",
         severity: Error,
         summary: "Literal credential under a credential-named key",
+        group: "credentials",
     }
 }
 

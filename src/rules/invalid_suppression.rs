@@ -25,6 +25,7 @@ declare_rule! {
         id: "invalid-suppression",
         severity: Warning,
         summary: "Suppression comment with an unknown rule or no reason",
+        group: "input",
     }
 }
 

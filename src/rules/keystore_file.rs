@@ -22,6 +22,7 @@ declare_rule! {
         id: "keystore-file",
         severity: Error,
         summary: "A PKCS#12 or Java key store committed to the repo",
+        group: "credentials",
     }
 }
 

@@ -30,6 +30,7 @@ declare_rule! {
         id: "kustomize-secret-literal",
         severity: Error,
         summary: "Plaintext literal in a kustomize secretGenerator",
+        group: "credentials",
     }
 }
 

@@ -49,6 +49,11 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Markdown documentation: the rule's doc comment.
     pub docs: &'static str,
+    /// What the rule is about, for `envgate rules`: `credentials`, `envelopes`, `hygiene`,
+    /// `workloads`, `kustomize`, `api`, `gitops`, `input`.
+    pub group: &'static str,
+    /// Off-by-default rules run only when `.envgate.yaml` gives them a level.
+    pub default_on: bool,
 }
 
 impl RuleMeta {
@@ -69,6 +74,17 @@ pub struct DocumentContext<'a> {
     pub source: &'a str,
     pub kind: FileKind,
     pub doc: &'a Document,
+    pub config: &'a crate::config::Config,
+    /// What the repository around the file says about it (the kustomize graph).
+    pub project: &'a crate::project::Project,
+}
+
+impl DocumentContext<'_> {
+    /// True when the file is a kustomize patch (a fragment merged into a resource, not a
+    /// resource): resource-level rules (namespace, probes, resources…) skip it.
+    pub fn is_fragment(&self) -> bool {
+        self.project.is_fragment(self.path)
+    }
 }
 
 /// A check over one parsed YAML/JSON document.
@@ -84,7 +100,9 @@ macro_rules! declare_rule {
         pub struct $name:ident {
             id: $id:literal,
             severity: $sev:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, group: $group:literal)?
+            $(, default_on: $on:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -96,11 +114,24 @@ macro_rules! declare_rule {
                 severity: $crate::finding::Severity::$sev,
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
+                group: $crate::rules::pick!($($group)? ; "hygiene"),
+                default_on: $crate::rules::pick!($($on)? ; true),
             };
         }
     };
 }
 pub(crate) use declare_rule;
+
+/// The first of an optional value and a default (for [`declare_rule!`]'s optional fields).
+macro_rules! pick {
+    ($v:literal ; $d:literal) => {
+        $v
+    };
+    ( ; $d:literal) => {
+        $d
+    };
+}
+pub(crate) use pick;
 
 /// The rules written in code, in the order `envgate rules` lists them.
 pub static CODE_RULES: &[&RuleMeta] = &[
@@ -184,12 +215,16 @@ pub(crate) mod testing {
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         let kind = crate::source::classify_name(path);
         let mut out = Vec::new();
+        let config = crate::config::Config::default();
+        let project = crate::project::Project::default();
         for doc in &parsed.documents {
             let cx = DocumentContext {
                 path,
                 source: src,
                 kind,
                 doc,
+                config: &config,
+                project: &project,
             };
             rule.check(&cx, &mut out);
         }

@@ -37,6 +37,7 @@ declare_rule! {
         id: "raw-secret",
         severity: Error,
         summary: "Plaintext value in a Kubernetes Secret's data/stringData",
+        group: "credentials",
     }
 }
 

@@ -23,6 +23,7 @@ declare_rule! {
         id: "sealed-secret-invalid",
         severity: Error,
         summary: "A SealedSecret the controller cannot unseal as written",
+        group: "envelopes",
     }
 }
 

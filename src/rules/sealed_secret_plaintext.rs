@@ -28,6 +28,7 @@ declare_rule! {
         id: "sealed-secret-plaintext",
         severity: Error,
         summary: "Plaintext inside a SealedSecret (template data, base64 instead of ciphertext)",
+        group: "envelopes",
     }
 }
 

@@ -25,6 +25,7 @@ declare_rule! {
         id: "sealed-secret-scope",
         severity: Error,
         summary: "SealedSecret scope annotations, name or namespace that break unsealing",
+        group: "envelopes",
     }
 }
 

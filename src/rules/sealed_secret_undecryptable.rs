@@ -24,6 +24,7 @@ declare_rule! {
         id: "sealed-secret-undecryptable",
         severity: Error,
         summary: "A SealedSecret value no given private key unseals",
+        group: "envelopes",
     }
 }
 

@@ -21,6 +21,7 @@ declare_rule! {
         id: "sealed-secret-wrong-key-size",
         severity: Error,
         summary: "SealedSecret values sealed for a key of another size than the cert",
+        group: "envelopes",
     }
 }
 

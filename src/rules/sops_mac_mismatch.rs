@@ -21,6 +21,7 @@ declare_rule! {
         id: "sops-mac-mismatch",
         severity: Error,
         summary: "A SOPS file whose MAC does not match its content",
+        group: "envelopes",
     }
 }
 

@@ -34,6 +34,7 @@ declare_rule! {
         id: "sops-metadata-invalid",
         severity: Error,
         summary: "A SOPS file whose metadata or ENC values are malformed",
+        group: "envelopes",
     }
 }
 

@@ -23,6 +23,7 @@ declare_rule! {
         id: "sops-no-key",
         severity: Info,
         summary: "A SOPS file that no provided age key opens (crypto not verified)",
+        group: "envelopes",
     }
 }
 

@@ -20,6 +20,7 @@ declare_rule! {
         id: "sops-not-encrypted",
         severity: Error,
         summary: "A file named *.sops.* / *.enc.* without SOPS metadata",
+        group: "envelopes",
     }
 }
 

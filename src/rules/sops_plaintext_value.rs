@@ -30,6 +30,7 @@ declare_rule! {
         id: "sops-plaintext-value",
         severity: Error,
         summary: "A plaintext value in a SOPS file where its rules require encryption",
+        group: "envelopes",
     }
 }
 

@@ -27,6 +27,7 @@ declare_rule! {
         id: "sops-policy-mismatch",
         severity: Error,
         summary: "A SOPS file that differs from its .sops.yaml creation rule",
+        group: "envelopes",
     }
 }
 

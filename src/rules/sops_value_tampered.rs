@@ -22,6 +22,7 @@ declare_rule! {
         id: "sops-value-tampered",
         severity: Error,
         summary: "A SOPS value that fails authentication",
+        group: "envelopes",
     }
 }
 

@@ -28,6 +28,7 @@ declare_rule! {
         id: "yaml-syntax",
         severity: Error,
         summary: "A manifest that does not parse as YAML/JSON",
+        group: "input",
     }
 }
 

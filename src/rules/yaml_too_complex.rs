@@ -26,6 +26,7 @@ declare_rule! {
         id: "yaml-too-complex",
         severity: Error,
         summary: "Nesting or alias expansion beyond safe limits",
+        group: "input",
     }
 }
 

@@ -280,6 +280,8 @@ fn parse_rule_with(n: &Node, provider: &str, validate: bool) -> Result<PatternRu
         severity,
         summary: leak(title),
         docs: leak(docs),
+        group: "credentials",
+        default_on: true,
     }));
     Ok(PatternRule {
         meta,
