@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod finding;
 pub mod git;
 pub mod image_ref;
+pub mod kustomize;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;

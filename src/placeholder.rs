@@ -22,6 +22,11 @@ pub fn is_placeholder_only(value: &str) -> bool {
     true
 }
 
+/// True when `value` holds a placeholder anywhere (its rendered value is unknown).
+pub fn contains_placeholder(value: &str) -> bool {
+    value.contains("${") || value.contains("$(") || value.contains("{{")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,18 +1,375 @@
 //! What the repository says about each file, known before the per-file rules run: the
-//! kustomize graph (which files are patches, which kustomization lists what).
+//! kustomize graph — which files are patches, which kustomization lists what, and the
+//! deployment units (kustomize roots) each manifest belongs to with the namespace, name
+//! prefix/suffix and image overrides the unit applies to it.
+//!
+//! Built once per scan from the kustomization files among the inputs; no kustomize run.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::kustomize::{self, Role};
+use crate::yaml::{Node, parse_yaml};
+
+/// One kustomization, reduced to what the graph needs.
+#[derive(Debug, Default)]
+struct Kust {
+    /// Its file, relative to the scan root.
+    path: String,
+    namespace: Option<String>,
+    prefix: String,
+    suffix: String,
+    /// (resolved path, role) of every local reference.
+    refs: Vec<(String, Role)>,
+    /// Image names its `images:` entries pin (with `newTag` or `digest`).
+    pinned_images: Vec<String>,
+    /// It has `generators:` (e.g. KSOPS), whose configs list more input files.
+    has_generators: bool,
+    /// The text of its comments (a commented-out entry disables a file on purpose).
+    comments: String,
+}
+
+/// How a deployment unit includes a manifest file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    /// The unit's root kustomization file.
+    pub unit: String,
+    /// The namespace the unit sets (the outermost kustomization `namespace:` wins).
+    pub namespace: Option<String>,
+    pub prefix: String,
+    pub suffix: String,
+    pinned_images: Vec<String>,
+}
+
+impl Membership {
+    /// The name kustomize gives an object called `name` in this unit.
+    pub fn name(&self, name: &str) -> String {
+        format!("{}{name}{}", self.prefix, self.suffix)
+    }
+}
 
 /// Repository-level facts shared by every per-document rule.
 #[derive(Debug, Default)]
 pub struct Project {
-    /// Files (relative to the scan root) that a kustomization uses as patches.
+    /// Where paths are resolved for existence checks (None: no disk, e.g. stdin).
+    root: Option<PathBuf>,
+    /// Files a kustomization uses as patches or inputs (fragments, not resources).
     fragments: HashSet<String>,
+    /// Every local path any kustomization references.
+    referenced: HashSet<String>,
+    /// Kustomizations by directory.
+    by_dir: BTreeMap<String, Kust>,
+    /// Units that include each manifest file.
+    memberships: HashMap<String, Vec<Membership>>,
+}
+
+/// What is at a referenced path.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    File,
+    /// A directory; `true` when it holds a kustomization.
+    Dir(bool),
+    /// Nothing; `Some(actual)` when a path differing only in letter case exists (it works
+    /// on case-insensitive file systems only).
+    Missing(Option<String>),
+    /// Unknown (no file system to look at).
+    Unknown,
 }
 
 impl Project {
-    /// True when a kustomization uses `path` as a patch (a fragment, not a resource).
+    /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
+    /// content).
+    pub fn build(root: Option<&Path>, kustomizations: &[(String, String)]) -> Project {
+        let mut p = Project {
+            root: root.map(Path::to_path_buf),
+            ..Project::default()
+        };
+        for (path, src) in kustomizations {
+            let parsed = parse_yaml(src);
+            let Some(doc) = parsed.documents.first() else {
+                continue;
+            };
+            if !kustomize::is_kustomization(crate::source::FileKind::Kustomization, &doc.root) {
+                continue;
+            }
+            let dir = kustomize::dir_of(path).to_string();
+            if p.by_dir.contains_key(&dir) {
+                continue; // kustomize refuses two; kustomization.yaml sorts first
+            }
+            let mut k = read_kust(path, &dir, &doc.root);
+            k.comments = comments(src);
+            for (target, role) in &k.refs {
+                p.referenced.insert(target.clone());
+                if matches!(role, Role::Patch | Role::Input) {
+                    p.fragments.insert(target.clone());
+                }
+            }
+            p.by_dir.insert(dir, k);
+        }
+        p.build_units();
+        p
+    }
+
+    fn build_units(&mut self) {
+        let included: HashSet<&str> = self
+            .by_dir
+            .values()
+            .flat_map(|k| k.refs.iter())
+            .filter(|(_, r)| matches!(r, Role::Resource | Role::Component))
+            .map(|(t, _)| t.as_str())
+            .filter(|t| self.by_dir.contains_key(*t))
+            .collect();
+        let roots: Vec<String> = self
+            .by_dir
+            .keys()
+            .filter(|d| !included.contains(d.as_str()))
+            .cloned()
+            .collect();
+        let mut memberships: HashMap<String, Vec<Membership>> = HashMap::new();
+        for root in roots {
+            let mut chain = Vec::new();
+            let mut visiting = HashSet::new();
+            self.visit(&root, &root, &mut chain, &mut visiting, &mut memberships);
+        }
+        for v in memberships.values_mut() {
+            v.sort_by(|a, b| a.unit.cmp(&b.unit));
+            v.dedup();
+        }
+        self.memberships = memberships;
+    }
+
+    fn visit<'a>(
+        &'a self,
+        root: &str,
+        dir: &str,
+        chain: &mut Vec<&'a Kust>,
+        visiting: &mut HashSet<String>,
+        out: &mut HashMap<String, Vec<Membership>>,
+    ) {
+        let Some(k) = self.by_dir.get(dir) else {
+            return;
+        };
+        if !visiting.insert(dir.to_string()) || chain.len() > 64 {
+            return; // a cycle: kustomize rejects it; the graph just stops
+        }
+        chain.push(k);
+        for (target, role) in &k.refs {
+            if !matches!(role, Role::Resource | Role::Component) {
+                continue;
+            }
+            if self.by_dir.contains_key(target) {
+                self.visit(root, target, chain, visiting, out);
+            } else {
+                let m = Membership {
+                    unit: self.by_dir[root].path.clone(),
+                    namespace: chain.iter().find_map(|k| k.namespace.clone()),
+                    prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
+                    suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
+                    pinned_images: chain
+                        .iter()
+                        .flat_map(|k| k.pinned_images.iter().cloned())
+                        .collect(),
+                };
+                out.entry(target.clone()).or_default().push(m);
+            }
+        }
+        chain.pop();
+        visiting.remove(dir);
+    }
+
+    /// True when a kustomization uses `path` as a patch or generator input.
     pub fn is_fragment(&self, path: &str) -> bool {
         self.fragments.contains(path)
+    }
+
+    /// True when some kustomization references `path`.
+    pub fn is_referenced(&self, path: &str) -> bool {
+        self.referenced.contains(path)
+    }
+
+    /// The kustomization file of `dir`, and whether it has `generators:`.
+    pub fn kustomization_in(&self, dir: &str) -> Option<(&str, bool)> {
+        self.by_dir
+            .get(dir)
+            .map(|k| (k.path.as_str(), k.has_generators))
+    }
+
+    /// True when a comment of `dir`'s kustomization names `file` (an entry commented out:
+    /// the file is left out on purpose).
+    pub fn commented_out(&self, dir: &str, file: &str) -> bool {
+        self.by_dir
+            .get(dir)
+            .is_some_and(|k| !file.is_empty() && k.comments.contains(file))
+    }
+
+    /// The deployment units that include `path` (empty when none does).
+    pub fn memberships(&self, path: &str) -> &[Membership] {
+        self.memberships.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when every unit including `path` pins the image `name` with a kustomize
+    /// `images:` override (and at least one unit includes it).
+    pub fn image_pinned(&self, path: &str, name: &str) -> bool {
+        let ms = self.memberships(path);
+        !ms.is_empty() && ms.iter().all(|m| m.pinned_images.iter().any(|i| i == name))
+    }
+
+    /// What is at `rel` (relative to the scan root) on disk.
+    pub fn target(&self, rel: &str) -> Target {
+        let Some(root) = &self.root else {
+            return Target::Unknown;
+        };
+        let abs = root.join(rel);
+        match std::fs::metadata(&abs) {
+            Ok(m) if m.is_dir() => Target::Dir(
+                ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                    .iter()
+                    .any(|n| abs.join(n).is_file()),
+            ),
+            Ok(_) => Target::File,
+            Err(_) => Target::Missing(case_insensitive_match(root, rel)),
+        }
+    }
+}
+
+fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
+    let mut k = Kust {
+        path: path.to_string(),
+        namespace: root
+            .get_str("namespace")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        prefix: root.get_str("namePrefix").unwrap_or("").to_string(),
+        suffix: root.get_str("nameSuffix").unwrap_or("").to_string(),
+        has_generators: root
+            .get("generators")
+            .is_some_and(|g| !g.items().is_empty()),
+        ..Kust::default()
+    };
+    for r in kustomize::references(root) {
+        k.refs.push((kustomize::resolve(dir, r.path), r.role));
+    }
+    if let Some(images) = root.get("images") {
+        for i in images.items() {
+            let pins = i.get("newTag").is_some() || i.get("digest").is_some();
+            if let (true, Some(name)) = (pins, i.get_str("name")) {
+                k.pinned_images.push(name.to_string());
+            }
+        }
+    }
+    k
+}
+
+/// The comments of a YAML file (text after a `#` that starts a line or follows a blank),
+/// one per line.
+fn comments(src: &str) -> String {
+    let mut out = String::new();
+    for line in src.lines() {
+        let t = line.trim_start();
+        let at = if t.starts_with('#') {
+            Some(0)
+        } else {
+            t.find(" #")
+        };
+        if let Some(i) = at {
+            out.push_str(&t[i..]);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The path under `root` that equals `rel` but for letter case, if one exists.
+fn case_insensitive_match(root: &Path, rel: &str) -> Option<String> {
+    let mut cur = root.to_path_buf();
+    let mut parts = Vec::new();
+    let mut changed = false;
+    for comp in rel.split('/') {
+        if comp == ".." || comp.is_empty() {
+            return None;
+        }
+        let exact = cur.join(comp);
+        if exact.exists() {
+            cur = exact;
+            parts.push(comp.to_string());
+            continue;
+        }
+        let lower = comp.to_lowercase();
+        let found = std::fs::read_dir(&cur).ok()?.find_map(|e| {
+            let e = e.ok()?;
+            let n = e.file_name().to_string_lossy().into_owned();
+            (n.to_lowercase() == lower).then_some(n)
+        })?;
+        cur = cur.join(&found);
+        parts.push(found);
+        changed = true;
+    }
+    changed.then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        let ks: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect();
+        Project::build(None, &ks)
+    }
+
+    #[test]
+    fn units_namespaces_prefixes_and_fragments() {
+        let p = project(&[
+            (
+                "base/kustomization.yaml",
+                "resources: [deploy.yaml]\nnamePrefix: b-\n",
+            ),
+            (
+                "prod/kustomization.yaml",
+                "namespace: prod\nnamePrefix: p-\nresources: [../base, extra.yaml]\npatches:\n  - path: replicas.yaml\nimages:\n  - name: web\n    newTag: 1.2.3\n",
+            ),
+            ("dev/kustomization.yaml", "resources: [../base]\n"),
+        ]);
+        let ms = p.memberships("base/deploy.yaml");
+        assert_eq!(ms.len(), 2);
+        assert_eq!(ms[0].unit, "dev/kustomization.yaml");
+        assert_eq!(ms[0].namespace, None);
+        assert_eq!(ms[0].name("x"), "b-x");
+        assert_eq!(ms[1].unit, "prod/kustomization.yaml");
+        assert_eq!(ms[1].namespace.as_deref(), Some("prod"));
+        assert_eq!(ms[1].name("x"), "p-b-x");
+        assert!(p.is_fragment("prod/replicas.yaml"));
+        assert!(!p.is_fragment("prod/extra.yaml"));
+        assert!(p.is_referenced("prod/extra.yaml"));
+        // Pinned in prod only: not pinned for every unit.
+        assert!(!p.image_pinned("base/deploy.yaml", "web"));
+        assert!(p.image_pinned("prod/extra.yaml", "web"));
+    }
+
+    #[test]
+    fn cycles_stop() {
+        let p = project(&[
+            ("a/kustomization.yaml", "resources: [../b, x.yaml]\n"),
+            ("b/kustomization.yaml", "resources: [../a]\n"),
+        ]);
+        // Both include each other: neither is a root, so no unit (kustomize rejects it).
+        assert!(p.memberships("a/x.yaml").is_empty());
+    }
+
+    #[test]
+    fn case_mismatch_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("Apps")).unwrap();
+        std::fs::write(dir.path().join("Apps/Deploy.yaml"), "").unwrap();
+        let p = Project::build(Some(dir.path()), &[]);
+        assert_eq!(
+            p.target("apps/deploy.yaml"),
+            Target::Missing(Some("Apps/Deploy.yaml".into()))
+        );
+        assert_eq!(p.target("Apps"), Target::Dir(false));
+        assert_eq!(p.target("Apps/Deploy.yaml"), Target::File);
+        assert_eq!(p.target("nope.yaml"), Target::Missing(None));
     }
 }

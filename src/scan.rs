@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::config::{Config, Level};
 use crate::finding::Finding;
+use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
 use crate::rules::{
     self, DocumentContext, duplicate_key::DuplicateKey, file_too_large::FileTooLarge,
     file_unreadable::FileUnreadable, yaml_syntax::YamlSyntax, yaml_too_complex::YamlTooComplex,
@@ -98,6 +99,8 @@ impl Input {
 struct FileOutcome {
     findings: Vec<Finding>,
     stats: ScanStats,
+    /// Objects of files in a deployment unit, for the cross-file rules.
+    objects: Vec<ObjectRecord>,
 }
 
 struct Ctx<'a> {
@@ -256,7 +259,12 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
-        project: crate::project::Project::default(),
+        project: if req.commits.is_some() {
+            // Blobs of many commits: no one tree to build a graph of.
+            crate::project::Project::default()
+        } else {
+            build_project(&inputs, &root, req.max_file_size)
+        },
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES
             .iter()
@@ -273,12 +281,18 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
     let mut stats = ScanStats::default();
     let mut findings = pre_findings;
+    let mut objects = Vec::new();
     for o in outcomes {
         stats.files_scanned += o.stats.files_scanned;
         stats.files_binary += o.stats.files_binary;
         stats.documents += o.stats.documents;
         stats.bytes += o.stats.bytes;
         findings.extend(o.findings);
+        objects.extend(o.objects);
+    }
+    if !objects.is_empty() && req.config.is_enabled(&DuplicateResource::META) {
+        let cross = DuplicateResource::check(&objects, &ctx.project);
+        findings.extend(finish_cross_file(cross, &inputs, &ctx));
     }
     findings = apply_levels(findings, &req.config);
     if let Some(changed) = &changed {
@@ -293,6 +307,55 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         stats,
         elapsed: started.elapsed(),
     })
+}
+
+/// Cross-file findings get what the per-file stage gives every finding: suppression
+/// comments of their file, and a masked snippet.
+fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec<Finding> {
+    let mut by_path: std::collections::BTreeMap<String, Vec<Finding>> = Default::default();
+    for f in findings {
+        by_path.entry(f.path.clone()).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for (path, mut group) in by_path {
+        let input = inputs
+            .binary_search_by(|i| i.rel().cmp(&path))
+            .ok()
+            .map(|i| &inputs[i]);
+        if let Some(bytes) = input.and_then(|i| read(i, ctx.max_file_size).ok()) {
+            crate::suppress::apply(&mut group, &bytes, &path, ctx.config);
+            let sensitive = std::str::from_utf8(&bytes)
+                .map(|src| snippet::sensitive_ranges(&parse_yaml(src).documents, src))
+                .unwrap_or_default();
+            snippet::attach(&mut group, &bytes, &sensitive);
+        }
+        out.extend(group);
+    }
+    out
+}
+
+/// The kustomize graph of the inputs (kustomization files are few and small: read here,
+/// once, before the parallel stage).
+fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Project {
+    let kustomizations: Vec<(String, String)> = inputs
+        .iter()
+        .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
+        .filter_map(|i| {
+            let bytes = match i {
+                Input::Disk { abs, .. } => {
+                    let meta = std::fs::metadata(abs).ok()?;
+                    if meta.len() > cap {
+                        return None;
+                    }
+                    std::fs::read(abs).ok()?
+                }
+                Input::Blob { bytes, .. } => bytes.clone(),
+                Input::Stdin { .. } => return None,
+            };
+            Some((i.rel().to_string(), String::from_utf8(bytes).ok()?))
+        })
+        .collect();
+    crate::project::Project::build(Some(root), &kustomizations)
 }
 
 /// The config's `exclude` test for paths relative to `root`: globs are relative to the
@@ -553,6 +616,15 @@ fn check_manifest(
                 YamlTooComplex::alias_bomb(rel, Span::point(*pos), *expanded)
             }
         });
+    }
+    if !ctx.project.memberships(rel).is_empty() && !ctx.project.is_fragment(rel) {
+        for doc in &parsed.documents {
+            out.objects.extend(
+                crate::manifest::objects(&doc.root)
+                    .iter()
+                    .filter_map(|o| ObjectRecord::of(rel, o)),
+            );
+        }
     }
     for doc in &parsed.documents {
         let cx = DocumentContext {

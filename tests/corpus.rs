@@ -81,6 +81,17 @@ fn raw_secret_fires_exactly_on_the_plaintext_secrets_of_provenance() {
     }
 }
 
+/// The corpus keeps only YAML/JSON files (PROVENANCE.md: scripts, configs, `templates/`
+/// and `scripts/` directories were not extracted), so a kustomization's reference to a
+/// non-YAML generator input or to such a directory is missing here but not in the real repo.
+fn is_extraction_gap(f: &serde_json::Value) -> bool {
+    f["rule"] == "kustomize-missing-reference"
+        && f["message"].as_str().is_some_and(|m| {
+            let target = m.split('`').nth(1).unwrap_or("");
+            !(target.ends_with(".yaml") || target.ends_with(".yml"))
+        })
+}
+
 #[test]
 fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
     // kochhaus-home: every file decrypts structurally; one talos secret is encrypted to an
@@ -93,7 +104,7 @@ fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] == "error")
+        .filter(|f| f["severity"] == "error" && !is_extraction_gap(f))
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_string(),

@@ -9,6 +9,8 @@ use crate::yaml::Document;
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
 pub mod duplicate_key;
+pub mod duplicate_kustomize_entry;
+pub mod duplicate_resource;
 pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
@@ -18,6 +20,8 @@ pub mod image_tag_latest;
 pub mod image_tag_missing;
 pub mod invalid_suppression;
 pub mod keystore_file;
+pub mod kustomize_missing_reference;
+pub mod kustomize_orphan_manifest;
 pub mod kustomize_secret_literal;
 pub mod last_applied_annotation;
 pub mod live_metadata_fields;
@@ -161,6 +165,10 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &image_digest_malformed::ImageDigestMalformed::META,
     &string_field_not_string::StringFieldNotString::META,
     &duplicate_env_var::DuplicateEnvVar::META,
+    &kustomize_missing_reference::KustomizeMissingReference::META,
+    &kustomize_orphan_manifest::KustomizeOrphanManifest::META,
+    &duplicate_kustomize_entry::DuplicateKustomizeEntry::META,
+    &duplicate_resource::DuplicateResource::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -183,6 +191,9 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &image_digest_malformed::ImageDigestMalformed,
     &string_field_not_string::StringFieldNotString,
     &duplicate_env_var::DuplicateEnvVar,
+    &kustomize_missing_reference::KustomizeMissingReference,
+    &kustomize_orphan_manifest::KustomizeOrphanManifest,
+    &duplicate_kustomize_entry::DuplicateKustomizeEntry,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).

@@ -1,0 +1,255 @@
+use std::collections::BTreeMap;
+
+use crate::finding::Finding;
+use crate::manifest::KubeObject;
+use crate::project::Project;
+use crate::rules::declare_rule;
+use crate::yaml::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags two objects with the same identity — API **group** (not version), kind,
+    /// effective namespace and effective name — in one deployment unit (a kustomize root and
+    /// everything it includes through `resources`, `bases` and `components`). The effective
+    /// namespace is the outermost kustomization `namespace:` on the path from the root, else
+    /// the object's own; the effective name carries every `namePrefix`/`nameSuffix` on the
+    /// way. Cluster-scoped kinds ignore the namespace. Both places are reported, each pointing
+    /// at the other.
+    ///
+    /// Patch files, objects with `generateName`, names with placeholders and the same object
+    /// in *different* units (`envs/dev` and `envs/prod` legitimately define the same objects)
+    /// are not duplicates.
+    ///
+    /// ## Why is this bad?
+    /// `kustomize build` fails ("may not add resource with an already registered id"), or —
+    /// when the copies come from different apiVersions or plain directories — the controller
+    /// applies both and the last one silently wins, flapping on every sync.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # base/deploy.yaml and overlays/prod/deploy-web.yaml both define
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: web}
+    /// ```
+    ///
+    /// ## Use instead
+    /// Keep one definition and change the other copy into a patch (`patches:`).
+    pub struct DuplicateResource {
+        id: "duplicate-resource",
+        severity: Error,
+        summary: "Same object defined twice in one deployment unit",
+        group: "kustomize",
+    }
+}
+
+/// Kinds whose objects have no namespace (the built-in ones a GitOps repo commonly holds).
+fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "CSIDriver"
+            | "APIService"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "ClusterIssuer"
+            | "VolumeSnapshotClass"
+            | "Node"
+    )
+}
+
+/// What the cross-file stage needs of one object: recorded while its file is checked.
+#[derive(Clone, Debug)]
+pub struct ObjectRecord {
+    pub path: String,
+    pub group: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Where `metadata.name`'s value is.
+    pub span: Span,
+}
+
+impl ObjectRecord {
+    /// The record of an object, when it has a definite identity.
+    pub fn of(path: &str, obj: &KubeObject) -> Option<ObjectRecord> {
+        let (api, kind, name) = (obj.api_version?, obj.kind?, obj.name?);
+        if crate::placeholder::contains_placeholder(name) || name.is_empty() {
+            return None;
+        }
+        let span = obj.node.get("metadata")?.entry("name")?.value.span;
+        Some(ObjectRecord {
+            path: path.to_string(),
+            group: api.rsplit_once('/').map_or("", |(g, _)| g).to_string(),
+            kind: kind.to_string(),
+            namespace: obj.namespace.map(str::to_string),
+            name: name.to_string(),
+            span,
+        })
+    }
+}
+
+impl DuplicateResource {
+    /// Compares the objects of every unit; one finding per location of a duplicate.
+    pub fn check(records: &[ObjectRecord], project: &Project) -> Vec<Finding> {
+        // identity → locations (index into records), ordered for a deterministic report.
+        let mut by_identity: BTreeMap<(String, String, String, String, String), Vec<usize>> =
+            BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            for m in project.memberships(&r.path) {
+                let ns = if is_cluster_scoped(&r.kind) {
+                    String::new()
+                } else {
+                    m.namespace
+                        .clone()
+                        .or_else(|| r.namespace.clone())
+                        .unwrap_or_default()
+                };
+                by_identity
+                    .entry((
+                        m.unit.clone(),
+                        r.group.clone(),
+                        r.kind.clone(),
+                        ns,
+                        m.name(&r.name),
+                    ))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let mut out: BTreeMap<(String, Span), Finding> = BTreeMap::new();
+        for ((unit, group, kind, ns, name), mut locs) in by_identity {
+            locs.sort_by(|a, b| {
+                (&records[*a].path, records[*a].span).cmp(&(&records[*b].path, records[*b].span))
+            });
+            locs.dedup_by(|a, b| {
+                (&records[*a].path, records[*a].span) == (&records[*b].path, records[*b].span)
+            });
+            if locs.len() < 2 {
+                continue;
+            }
+            let kind_name = if group.is_empty() {
+                kind.clone()
+            } else {
+                format!("{kind}.{group}")
+            };
+            let shown_ns = if ns.is_empty() { "-" } else { ns.as_str() };
+            for &i in &locs {
+                let r = &records[i];
+                let others: Vec<String> = locs
+                    .iter()
+                    .filter(|&&j| j != i)
+                    .map(|&j| {
+                        let o = &records[j];
+                        format!("{}:{}:{}", o.path, o.span.start.line, o.span.start.col)
+                    })
+                    .collect();
+                out.entry((r.path.clone(), r.span)).or_insert_with(|| {
+                    Finding::new(
+                        &Self::META,
+                        &r.path,
+                        r.span,
+                        format!(
+                            "{kind_name} {shown_ns}/{name} is defined more than once in the unit {unit} (also at {})",
+                            others.join(", ")
+                        ),
+                        &format!("{kind_name}/{shown_ns}/{name}"),
+                    )
+                    .help("keep one definition; turn the other into a patch")
+                });
+            }
+        }
+        out.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_yaml;
+
+    fn records(path: &str, src: &str) -> Vec<ObjectRecord> {
+        let p = parse_yaml(src);
+        p.documents
+            .iter()
+            .flat_map(|d| crate::manifest::objects(&d.root))
+            .filter_map(|o| ObjectRecord::of(path, &o))
+            .collect()
+    }
+
+    fn project(ks: &[(&str, &str)]) -> Project {
+        let ks: Vec<(String, String)> = ks
+            .iter()
+            .map(|(p, s)| (p.to_string(), s.to_string()))
+            .collect();
+        Project::build(None, &ks)
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+
+    #[test]
+    fn same_identity_in_one_unit() {
+        let p = project(&[
+            ("base/kustomization.yaml", "resources: [a.yaml]\n"),
+            (
+                "prod/kustomization.yaml",
+                "namespace: prod\nresources: [../base, b.yaml]\n",
+            ),
+        ]);
+        let mut rs = records("base/a.yaml", DEPLOY);
+        // Another apiVersion of the same group is the same object.
+        rs.extend(records(
+            "prod/b.yaml",
+            "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: web\n  namespace: other\n",
+        ));
+        let f = DuplicateResource::check(&rs, &p);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].path, "base/a.yaml");
+        assert!(f[0].message.contains("prod/b.yaml:4:9"), "{}", f[0].message);
+        assert!(f[0].message.contains("Deployment.apps prod/web"));
+    }
+
+    #[test]
+    fn not_duplicates() {
+        // Different units; different prefixes; different kinds; different namespaces.
+        let p = project(&[
+            ("dev/kustomization.yaml", "resources: [a.yaml]\n"),
+            (
+                "prod/kustomization.yaml",
+                "resources: [a.yaml, b.yaml, c.yaml]\n",
+            ),
+        ]);
+        let mut rs = records("dev/a.yaml", DEPLOY);
+        rs.extend(records("prod/a.yaml", DEPLOY));
+        rs.extend(records(
+            "prod/b.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+        ));
+        rs.extend(records(
+            "prod/c.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generateName: web-\n",
+        ));
+        assert!(DuplicateResource::check(&rs, &p).is_empty());
+        // A prefix in one branch separates the names.
+        let p = project(&[
+            (
+                "a/kustomization.yaml",
+                "namePrefix: a-\nresources: [x.yaml]\n",
+            ),
+            ("root/kustomization.yaml", "resources: [../a, y.yaml]\n"),
+        ]);
+        let mut rs = records("a/x.yaml", DEPLOY);
+        rs.extend(records("root/y.yaml", DEPLOY));
+        assert!(DuplicateResource::check(&rs, &p).is_empty());
+    }
+}
