@@ -49,11 +49,33 @@ pub struct AllowEntry {
     pub path: Option<globset::GlobMatcher>,
     pub value: Option<regex::bytes::Regex>,
     pub fingerprint: Option<String>,
+    /// The finding's object: its `kind` and `metadata.name` (a glob).
+    pub kind: Option<String>,
+    pub name: Option<globset::GlobMatcher>,
     pub reason: String,
 }
 
 impl AllowEntry {
-    fn matches(&self, f: &crate::finding::Finding, secret: Option<&[u8]>) -> bool {
+    fn matches(
+        &self,
+        f: &crate::finding::Finding,
+        secret: Option<&[u8]>,
+        object: Option<(Option<&str>, Option<&str>)>,
+    ) -> bool {
+        let wants_object = self.kind.is_some() || self.name.is_some();
+        if wants_object {
+            let Some((kind, name)) = object else {
+                return false;
+            };
+            if !self.kind.as_deref().is_none_or(|k| Some(k) == kind)
+                || !self
+                    .name
+                    .as_ref()
+                    .is_none_or(|g| name.is_some_and(|n| g.is_match(n)))
+            {
+                return false;
+            }
+        }
         self.rule.as_deref().is_none_or(|r| r == f.rule)
             && self.path.as_ref().is_none_or(|g| g.is_match(&f.path))
             && self
@@ -91,9 +113,15 @@ impl fmt::Display for ConfigError {
 }
 
 impl Config {
-    /// True when an `allow:` entry covers the finding (`secret`: the bytes of its value).
-    pub fn is_allowed(&self, f: &crate::finding::Finding, secret: Option<&[u8]>) -> bool {
-        self.allow.iter().any(|a| a.matches(f, secret))
+    /// True when an `allow:` entry covers the finding (`secret`: the bytes of its value;
+    /// `object`: the kind and name of the object holding it, when known).
+    pub fn is_allowed(
+        &self,
+        f: &crate::finding::Finding,
+        secret: Option<&[u8]>,
+        object: Option<(Option<&str>, Option<&str>)>,
+    ) -> bool {
+        self.allow.iter().any(|a| a.matches(f, secret, object))
     }
 
     /// A rule by id: built-in, or one of this config's `secret-rules`.
@@ -207,7 +235,8 @@ impl Config {
             let key = e.key.as_str().unwrap_or("");
             match key {
                 "secret-rules" => {}
-                "allow" => {
+                // `ignore:` is the hygiene-flavoured name of the same list.
+                "allow" | "ignore" => {
                     for item in e.value.items() {
                         cfg.allow
                             .push(parse_allow(item, &cfg).map_err(|(p, m)| err(Some(p), m))?);
@@ -289,7 +318,7 @@ impl Config {
                     return Err(err(
                         Some(e.key.span.start),
                         format!(
-                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, allow, secret-rules)"
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, allow, ignore, secret-rules)"
                         ),
                     ));
                 }
@@ -303,7 +332,8 @@ fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
     if !n.is_mapping() {
         return Err((
             n.span.start,
-            "an `allow` entry is a mapping (rule, path, value, fingerprint, reason)".into(),
+            "an `allow` entry is a mapping (rule, path, kind, name, value, fingerprint, reason)"
+                .into(),
         ));
     }
     let mut a = AllowEntry {
@@ -311,6 +341,8 @@ fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
         path: None,
         value: None,
         fingerprint: None,
+        kind: None,
+        name: None,
         reason: String::new(),
     };
     for e in n.entries() {
@@ -337,12 +369,21 @@ fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
             }
             "value" => a.value = Some(crate::secrets::pattern::compile(v).map_err(|m| (at, m))?),
             "fingerprint" => a.fingerprint = Some(v.to_string()),
+            "kind" => a.kind = Some(v.to_string()),
+            "name" => {
+                a.name = Some(
+                    GlobBuilder::new(v)
+                        .build()
+                        .map_err(|x| (at, x.to_string()))?
+                        .compile_matcher(),
+                )
+            }
             "reason" => a.reason = v.trim().to_string(),
             other => {
                 return Err((
                     e.key.span.start,
                     format!(
-                        "unknown key `{other}` in allow entry (rule, path, value, fingerprint, reason)"
+                        "unknown key `{other}` in allow entry (rule, path, kind, name, value, fingerprint, reason)"
                     ),
                 ));
             }
@@ -351,10 +392,16 @@ fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
     if a.reason.is_empty() {
         return Err((n.span.start, "an `allow` entry needs a `reason`".into()));
     }
-    if a.rule.is_none() && a.path.is_none() && a.value.is_none() && a.fingerprint.is_none() {
+    if a.rule.is_none()
+        && a.path.is_none()
+        && a.value.is_none()
+        && a.fingerprint.is_none()
+        && a.kind.is_none()
+        && a.name.is_none()
+    {
         return Err((
             n.span.start,
-            "an `allow` entry needs rule, path, value or fingerprint".into(),
+            "an `allow` entry needs rule, path, kind, name, value or fingerprint".into(),
         ));
     }
     Ok(a)
@@ -426,9 +473,9 @@ mod tests {
         let meta = c.find_rule("acme-token").unwrap();
         assert_eq!(c.level(meta), Level::On(Severity::Warning));
         let f = crate::finding::Finding::new(meta, "test/a.yaml", Default::default(), "m", "i");
-        assert!(c.is_allowed(&f, None));
+        assert!(c.is_allowed(&f, None, None));
         let f = crate::finding::Finding::new(meta, "prod/a.yaml", Default::default(), "m", "i");
-        assert!(!c.is_allowed(&f, None));
+        assert!(!c.is_allowed(&f, None, None));
     }
 
     #[test]

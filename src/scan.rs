@@ -323,10 +323,19 @@ fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec
             .ok()
             .map(|i| &inputs[i]);
         if let Some(bytes) = input.and_then(|i| read(i, ctx.max_file_size).ok()) {
-            crate::suppress::apply(&mut group, &bytes, &path, ctx.config);
-            let sensitive = std::str::from_utf8(&bytes)
-                .map(|src| snippet::sensitive_ranges(&parse_yaml(src).documents, src))
-                .unwrap_or_default();
+            let src = String::from_utf8_lossy(&bytes);
+            let parsed = parse_yaml(&src);
+            // (Annotation warnings were reported by the per-file stage.)
+            let scopes = crate::suppress::object_scopes(&parsed.documents, &path, &mut Vec::new());
+            crate::suppress::apply_with_objects(
+                &mut group,
+                &bytes,
+                &path,
+                ctx.config,
+                &scopes,
+                Vec::new(),
+            );
+            let sensitive = snippet::sensitive_ranges(&parsed.documents, &src);
             snippet::attach(&mut group, &bytes, &sensitive);
         }
         out.extend(group);
@@ -656,7 +665,20 @@ fn check_manifest(
         &mut findings,
     );
     drop_generic_duplicates(&mut findings);
-    crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
+    if !findings.is_empty() || src.contains(crate::suppress::IGNORE_ANNOTATION) {
+        let mut warnings = Vec::new();
+        let scopes = crate::suppress::object_scopes(&parsed.documents, rel, &mut warnings);
+        crate::suppress::apply_with_objects(
+            &mut findings,
+            bytes,
+            rel,
+            ctx.config,
+            &scopes,
+            warnings,
+        );
+    } else {
+        crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
+    }
     if !findings.is_empty() {
         let sensitive = snippet::sensitive_ranges(&parsed.documents, src);
         snippet::attach(&mut findings, bytes, &sensitive);
