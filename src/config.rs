@@ -67,7 +67,7 @@ impl AllowEntry {
             let Some((kind, name)) = object else {
                 return false;
             };
-            if !self.kind.as_deref().is_none_or(|k| Some(k) == kind)
+            if self.kind.as_deref().is_some_and(|k| Some(k) != kind)
                 || !self
                     .name
                     .as_ref()

@@ -201,8 +201,7 @@ pub fn apply_with_objects(
             .min_by_key(|o| o.bytes.end - o.bytes.start);
         match obj {
             Some(o) => {
-                !o.ignore.iter().any(|i| *i == f.rule)
-                    && !config.is_allowed(f, secret, Some((o.kind, o.name)))
+                !o.ignore.contains(&f.rule) && !config.is_allowed(f, secret, Some((o.kind, o.name)))
             }
             None => true,
         }
