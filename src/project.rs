@@ -61,6 +61,13 @@ pub struct Project {
     by_dir: BTreeMap<String, Kust>,
     /// Units that include each manifest file.
     memberships: HashMap<String, Vec<Membership>>,
+    /// The scan covers whole directory trees (not a list of files, not the index): rules
+    /// that conclude from what is *absent* (an unlisted file, an undefined source) only run
+    /// then.
+    pub whole_tree: bool,
+    /// The git work tree holding the scan root, when there is one (Flux paths are relative
+    /// to the repository root).
+    pub repo_root: Option<PathBuf>,
 }
 
 /// What is at a referenced path.
@@ -82,6 +89,7 @@ impl Project {
     pub fn build(root: Option<&Path>, kustomizations: &[(String, String)]) -> Project {
         let mut p = Project {
             root: root.map(Path::to_path_buf),
+            whole_tree: true,
             ..Project::default()
         };
         for (path, src) in kustomizations {
@@ -212,6 +220,19 @@ impl Project {
     pub fn image_pinned(&self, path: &str, name: &str) -> bool {
         let ms = self.memberships(path);
         !ms.is_empty() && ms.iter().all(|m| m.pinned_images.iter().any(|i| i == name))
+    }
+
+    /// True when `path` (relative to the repository root, as Flux writes it: `./clusters/x`)
+    /// exists as a directory under the scan root or the git work-tree root. Unknown (no
+    /// disk): true.
+    pub fn repo_dir_exists(&self, path: &str) -> bool {
+        let Some(root) = &self.root else { return true };
+        let rel = path.trim_start_matches("./").trim_start_matches('/');
+        root.join(rel).is_dir()
+            || self
+                .repo_root
+                .as_ref()
+                .is_some_and(|r| r.join(rel).is_dir())
     }
 
     /// What is at `rel` (relative to the scan root) on disk.

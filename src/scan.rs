@@ -263,7 +263,16 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             // Blobs of many commits: no one tree to build a graph of.
             crate::project::Project::default()
         } else {
-            build_project(&inputs, &root, req.max_file_size)
+            let mut p = build_project(&inputs, &root, req.max_file_size);
+            p.whole_tree = !req.staged
+                && !stdin_seen
+                && (req.diff.is_some() || paths.iter().all(|p| p.is_dir()));
+            p.repo_root = root.canonicalize().ok().and_then(|r| {
+                r.ancestors()
+                    .find(|d| d.join(".git").exists())
+                    .map(Path::to_path_buf)
+            });
+            p
         },
         max_file_size: req.max_file_size,
         document_rules: rules::DOCUMENT_RULES

@@ -10,6 +10,8 @@ declare_rule! {
     /// with a `kustomization.yaml` but that no kustomization of the scan references, in any
     /// field (resources, patches, generator inputs…).
     ///
+    /// It runs only when whole directories are scanned (not with file arguments or
+    /// `--staged`, where a kustomization listing the file may not be among the inputs).
     /// Directories without a kustomization are not checked (Flux applies every file of such
     /// a directory). Files without Kubernetes objects (Helm values, `.sops.yaml`, CI
     /// configs) are not manifests. SOPS files beside a kustomization that has `generators:`
@@ -44,7 +46,8 @@ impl DocumentRule for KustomizeOrphanManifest {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        if cx.kind != FileKind::Manifest
+        if !cx.project.whole_tree
+            || cx.kind != FileKind::Manifest
             || !(cx.path.ends_with(".yaml") || cx.path.ends_with(".yml"))
         {
             return;

@@ -14,6 +14,7 @@ pub mod duplicate_resource;
 pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
+pub mod flux_path_missing;
 pub mod generic_credential;
 pub mod image_digest_malformed;
 pub mod image_tag_latest;
@@ -169,6 +170,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &kustomize_orphan_manifest::KustomizeOrphanManifest::META,
     &duplicate_kustomize_entry::DuplicateKustomizeEntry::META,
     &duplicate_resource::DuplicateResource::META,
+    &flux_path_missing::FluxPathMissing::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -194,6 +196,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &kustomize_missing_reference::KustomizeMissingReference,
     &kustomize_orphan_manifest::KustomizeOrphanManifest,
     &duplicate_kustomize_entry::DuplicateKustomizeEntry,
+    &flux_path_missing::FluxPathMissing,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
