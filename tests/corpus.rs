@@ -81,17 +81,6 @@ fn raw_secret_fires_exactly_on_the_plaintext_secrets_of_provenance() {
     }
 }
 
-/// The corpus keeps only YAML/JSON files (PROVENANCE.md: scripts, configs, `templates/`
-/// and `scripts/` directories were not extracted), so a kustomization's reference to a
-/// non-YAML generator input or to such a directory is missing here but not in the real repo.
-fn is_extraction_gap(f: &serde_json::Value) -> bool {
-    f["rule"] == "kustomize-missing-reference"
-        && f["message"].as_str().is_some_and(|m| {
-            let target = m.split('`').nth(1).unwrap_or("");
-            !(target.ends_with(".yaml") || target.ends_with(".yml"))
-        })
-}
-
 #[test]
 fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
     // kochhaus-home: every file decrypts structurally; one talos secret is encrypted to an
@@ -104,7 +93,12 @@ fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] == "error" && !is_extraction_gap(f))
+        .filter(|f| {
+            f["severity"] == "error"
+                && ["sops", "sealed"]
+                    .iter()
+                    .any(|p| f["rule"].as_str().unwrap().starts_with(p))
+        })
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_string(),
@@ -126,4 +120,38 @@ fn envelope_findings_on_the_sops_and_sealed_secret_repos() {
             .iter()
             .all(|h| !h.0.starts_with("sops") && !h.0.starts_with("sealed"))
     );
+}
+
+/// Per-rule hit counts of the manifest rule groups on every corpus repo. Each count was
+/// reviewed by hand (docs/rule-hits.md says what the hits are); a change here means a rule's
+/// precision on real repos changed and must be reviewed again.
+#[test]
+fn manifest_rule_hit_counts_on_real_repos() {
+    let groups = ["hygiene", "workloads", "kustomize", "api", "gitops"];
+    let out = common::envgate().arg("rules").output().unwrap();
+    let manifest_rules: BTreeSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            let (id, group) = (it.next()?, it.next()?);
+            groups.contains(&group).then(|| id.to_string())
+        })
+        .collect();
+    let mut table = String::new();
+    for repo in REPOS {
+        let Some(v) = corpus_scan(repo) else { return };
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for h in hits(&v) {
+            if manifest_rules.contains(&h.0) {
+                *counts.entry(h.0).or_default() += 1;
+            }
+        }
+        table.push_str(&format!("{repo}:\n"));
+        for (rule, n) in counts {
+            table.push_str(&format!("  {rule}: {n}\n"));
+        }
+    }
+    insta::assert_snapshot!("manifest_rule_hits", table);
 }
