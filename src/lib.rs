@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod cross_file;
 pub mod envelope;
 pub mod finding;
 pub mod git;

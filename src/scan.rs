@@ -13,7 +13,6 @@ use rayon::prelude::*;
 
 use crate::config::{Config, Level};
 use crate::finding::Finding;
-use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
 use crate::rules::{
     self, DocumentContext, duplicate_key::DuplicateKey, file_too_large::FileTooLarge,
     file_unreadable::FileUnreadable, yaml_syntax::YamlSyntax, yaml_too_complex::YamlTooComplex,
@@ -99,8 +98,8 @@ impl Input {
 struct FileOutcome {
     findings: Vec<Finding>,
     stats: ScanStats,
-    /// Objects of files in a deployment unit, for the cross-file rules.
-    objects: Vec<ObjectRecord>,
+    /// What the cross-file rules need of the file.
+    facts: crate::cross_file::Facts,
 }
 
 struct Ctx<'a> {
@@ -290,19 +289,17 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
     let mut stats = ScanStats::default();
     let mut findings = pre_findings;
-    let mut objects = Vec::new();
+    let mut facts = crate::cross_file::Facts::default();
     for o in outcomes {
         stats.files_scanned += o.stats.files_scanned;
         stats.files_binary += o.stats.files_binary;
         stats.documents += o.stats.documents;
         stats.bytes += o.stats.bytes;
         findings.extend(o.findings);
-        objects.extend(o.objects);
+        facts.extend(o.facts);
     }
-    if !objects.is_empty() && req.config.is_enabled(&DuplicateResource::META) {
-        let cross = DuplicateResource::check(&objects, &ctx.project);
-        findings.extend(finish_cross_file(cross, &inputs, &ctx));
-    }
+    let cross = facts.check(&ctx.project);
+    findings.extend(finish_cross_file(cross, &inputs, &ctx));
     findings = apply_levels(findings, &req.config);
     if let Some(changed) = &changed {
         findings.retain(|f| in_diff(f, changed));
@@ -635,15 +632,7 @@ fn check_manifest(
             }
         });
     }
-    if !ctx.project.memberships(rel).is_empty() && !ctx.project.is_fragment(rel) {
-        for doc in &parsed.documents {
-            out.objects.extend(
-                crate::manifest::objects(&doc.root)
-                    .iter()
-                    .filter_map(|o| ObjectRecord::of(rel, o)),
-            );
-        }
-    }
+    out.facts = crate::cross_file::Facts::collect(rel, &parsed.documents, &ctx.project, ctx.config);
     for doc in &parsed.documents {
         let cx = DocumentContext {
             path: rel,

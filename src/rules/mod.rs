@@ -15,7 +15,9 @@ pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
 pub mod flux_path_missing;
+pub mod flux_source_ref_missing;
 pub mod generic_credential;
+pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_tag_latest;
 pub mod image_tag_missing;
@@ -27,6 +29,7 @@ pub mod kustomize_secret_literal;
 pub mod last_applied_annotation;
 pub mod live_metadata_fields;
 pub mod live_status_stanza;
+pub mod missing_apiversion_or_kind;
 pub mod raw_secret;
 pub mod sealed_secret_invalid;
 pub mod sealed_secret_plaintext;
@@ -171,6 +174,9 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &duplicate_kustomize_entry::DuplicateKustomizeEntry::META,
     &duplicate_resource::DuplicateResource::META,
     &flux_path_missing::FluxPathMissing::META,
+    &missing_apiversion_or_kind::MissingApiversionOrKind::META,
+    &flux_source_ref_missing::FluxSourceRefMissing::META,
+    &hpa_and_static_replicas::HpaAndStaticReplicas::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -197,6 +203,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &kustomize_orphan_manifest::KustomizeOrphanManifest,
     &duplicate_kustomize_entry::DuplicateKustomizeEntry,
     &flux_path_missing::FluxPathMissing,
+    &missing_apiversion_or_kind::MissingApiversionOrKind,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).

@@ -1,0 +1,124 @@
+use crate::finding::Finding;
+use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
+use crate::yaml::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a document without `apiVersion` or `kind` in a file that a kustomization lists
+    /// as a resource (so the file is part of a deployment unit). Empty documents (a stray
+    /// `---`) and patch files are fine; files no kustomization includes (Helm values,
+    /// `.sops.yaml`, CI configs) are not checked.
+    ///
+    /// ## Why is this bad?
+    /// kustomize refuses the file ("missing Resource metadata"), so the whole unit stops
+    /// reconciling; often it is a values file or a patch listed under `resources:` by
+    /// mistake.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # listed in resources:
+    /// metadata:
+    ///   name: web
+    /// spec:
+    ///   replicas: 3
+    /// ```
+    ///
+    /// ## Use instead
+    /// Add `apiVersion` and `kind`, or move the file to `patches:` (or out of the unit).
+    pub struct MissingApiversionOrKind {
+        id: "missing-apiversion-or-kind",
+        severity: Warning,
+        summary: "Document in a deployment unit without apiVersion or kind",
+    }
+}
+
+impl DocumentRule for MissingApiversionOrKind {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
+        let root = &cx.doc.root;
+        if root.is_null()
+            || cx.project.is_fragment(cx.path)
+            || cx.project.memberships(cx.path).is_empty()
+            || crate::manifest::is_sops_document(root) && root.get("kind").is_some()
+        {
+            return;
+        }
+        let missing: Vec<&str> = ["apiVersion", "kind"]
+            .into_iter()
+            .filter(|k| root.get_str(k).is_none_or(str::is_empty))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let span = if root.is_mapping() {
+            Span::point(root.span.start)
+        } else {
+            root.span
+        };
+        out.push(
+            Finding::new(
+                &Self::META,
+                cx.path,
+                span,
+                format!(
+                    "document {} has no {} but its file is listed as a resource of {}",
+                    cx.doc.index + 1,
+                    missing.join(" or "),
+                    cx.project.memberships(cx.path)[0].unit
+                ),
+                &format!("doc{}", cx.doc.index),
+            )
+            .help("add apiVersion and kind, or list the file under patches: instead"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Project;
+    use crate::yaml::parse_yaml;
+
+    fn run(path: &str, src: &str) -> usize {
+        let project = Project::build(
+            None,
+            &[(
+                "app/kustomization.yaml".into(),
+                "resources: [a.yaml]\npatches:\n  - path: p.yaml\n".into(),
+            )],
+        );
+        let parsed = parse_yaml(src);
+        let config = crate::config::Config::default();
+        let mut out = Vec::new();
+        for doc in &parsed.documents {
+            let cx = DocumentContext {
+                path,
+                source: src,
+                kind: crate::source::classify_name(path),
+                doc,
+                config: &config,
+                project: &project,
+            };
+            MissingApiversionOrKind.check(&cx, &mut out);
+        }
+        out.len()
+    }
+
+    #[test]
+    fn listed_resources_only() {
+        assert_eq!(run("app/a.yaml", "metadata: {name: a}\nspec: {}\n"), 1);
+        assert_eq!(
+            run("app/a.yaml", "apiVersion: v1\nmetadata: {name: a}\n"),
+            1
+        );
+        assert_eq!(
+            run("app/a.yaml", "apiVersion: v1\nkind: ConfigMap\n---\n"),
+            0
+        );
+        assert_eq!(run("app/p.yaml", "spec: {replicas: 2}\n"), 0);
+        assert_eq!(run("app/values.yaml", "replicaCount: 2\n"), 0);
+    }
+}
