@@ -124,6 +124,13 @@ impl Config {
         self.allow.iter().any(|a| a.matches(f, secret, object))
     }
 
+    /// True when an `allow:`/`ignore:` entry names an object kind or name.
+    pub fn has_object_entries(&self) -> bool {
+        self.allow
+            .iter()
+            .any(|a| a.kind.is_some() || a.name.is_some())
+    }
+
     /// A rule by id: built-in, or one of this config's `secret-rules`.
     pub fn find_rule(&self, id: &str) -> Option<&'static rules::RuleMeta> {
         rules::find(id).or_else(|| {

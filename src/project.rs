@@ -61,6 +61,10 @@ pub struct Project {
     by_dir: BTreeMap<String, Kust>,
     /// Units that include each manifest file.
     memberships: HashMap<String, Vec<Membership>>,
+    /// The scan's input files and their directories: existence checks answer from these
+    /// before asking the file system.
+    known_files: HashSet<String>,
+    known_dirs: HashSet<String>,
     /// The scan covers whole directory trees (not a list of files, not the index): rules
     /// that conclude from what is *absent* (an unlisted file, an undefined source) only run
     /// then.
@@ -84,6 +88,21 @@ pub enum Target {
 }
 
 impl Project {
+    /// Records the scan's input files (relative to the root), so that most existence checks
+    /// need no system call.
+    pub fn know_files<'a>(&mut self, files: impl Iterator<Item = &'a str>) {
+        for f in files {
+            let mut d = f;
+            while let Some(i) = d.rfind('/') {
+                d = &d[..i];
+                if !self.known_dirs.insert(d.to_string()) {
+                    break;
+                }
+            }
+            self.known_files.insert(f.to_string());
+        }
+    }
+
     /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
     /// content).
     pub fn build(root: Option<&Path>, kustomizations: &[(String, String)]) -> Project {
@@ -240,6 +259,12 @@ impl Project {
         let Some(root) = &self.root else {
             return Target::Unknown;
         };
+        if self.known_files.contains(rel) {
+            return Target::File;
+        }
+        if self.known_dirs.contains(rel) && self.by_dir.contains_key(rel) {
+            return Target::Dir(true);
+        }
         let abs = root.join(rel);
         match std::fs::metadata(&abs) {
             Ok(m) if m.is_dir() => Target::Dir(

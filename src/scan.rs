@@ -258,8 +258,8 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
-        project: if req.commits.is_some() {
-            // Blobs of many commits: no one tree to build a graph of.
+        project: if req.commits.is_some() || !needs_project(&req.config) {
+            // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
             crate::project::Project::default()
         } else {
             let mut p = build_project(&inputs, &root, req.max_file_size);
@@ -330,9 +330,22 @@ fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec
             .map(|i| &inputs[i]);
         if let Some(bytes) = input.and_then(|i| read(i, ctx.max_file_size).ok()) {
             let src = String::from_utf8_lossy(&bytes);
-            let parsed = parse_yaml(&src);
+            // Cross-file findings point at one block-style key (`name:`, `replicas:`), whose
+            // line holds nothing else to mask, and most files carry no object-level
+            // suppression: parse again only when a flow-style line or one could matter.
+            let flow_line = group.iter().any(|f| {
+                let at = f.span.start.byte.min(bytes.len());
+                let ls = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+                let le = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+                bytes[ls..le].iter().any(|b| matches!(b, b'{' | b'['))
+            });
+            let objects_matter = ctx.config.has_object_entries()
+                || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
+                    .is_some();
+            let parsed = (flow_line || objects_matter).then(|| parse_yaml(&src));
+            let docs = parsed.as_ref().map_or(&[][..], |p| &p.documents[..]);
             // (Annotation warnings were reported by the per-file stage.)
-            let scopes = crate::suppress::object_scopes(&parsed.documents, &path, &mut Vec::new());
+            let scopes = crate::suppress::object_scopes(docs, &path, &mut Vec::new());
             crate::suppress::apply_with_objects(
                 &mut group,
                 &bytes,
@@ -341,12 +354,22 @@ fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec
                 &scopes,
                 Vec::new(),
             );
-            let sensitive = snippet::sensitive_ranges(&parsed.documents, &src);
+            let sensitive = snippet::sensitive_ranges(docs, &src);
             snippet::attach(&mut group, &bytes, &sensitive);
         }
         out.extend(group);
     }
     out
+}
+
+/// True when an enabled rule looks at the repository around a file (the manifest groups).
+fn needs_project(config: &Config) -> bool {
+    rules::CODE_RULES.iter().any(|r| {
+        matches!(
+            r.group,
+            "hygiene" | "workloads" | "kustomize" | "api" | "gitops"
+        ) && config.is_enabled(r)
+    })
 }
 
 /// The kustomize graph of the inputs (kustomization files are few and small: read here,
@@ -370,7 +393,9 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
             Some((i.rel().to_string(), String::from_utf8(bytes).ok()?))
         })
         .collect();
-    crate::project::Project::build(Some(root), &kustomizations)
+    let mut p = crate::project::Project::build(Some(root), &kustomizations);
+    p.know_files(inputs.iter().map(Input::rel));
+    p
 }
 
 /// The config's `exclude` test for paths relative to `root`: globs are relative to the
