@@ -13,6 +13,7 @@ pub mod image_ref;
 pub mod manifest;
 pub mod placeholder;
 pub mod project;
+pub mod revision;
 pub mod redact;
 pub mod report;
 pub mod rules;

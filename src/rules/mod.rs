@@ -8,6 +8,13 @@ use crate::yaml::Document;
 
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
+pub mod live_owner_references;
+pub mod live_controller_annotations;
+pub mod live_server_assigned_spec;
+pub mod invalid_label_or_name;
+pub mod flux_helmrelease_chart_unpinned;
+pub mod argocd_target_revision_unpinned;
+pub mod kustomize_remote_ref_unpinned;
 pub mod duplicate_key;
 pub mod env_literal_secret;
 pub mod file_too_large;
@@ -161,6 +168,13 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &image_digest_malformed::ImageDigestMalformed::META,
     &string_field_not_string::StringFieldNotString::META,
     &duplicate_env_var::DuplicateEnvVar::META,
+    &live_owner_references::LiveOwnerReferences::META,
+    &live_controller_annotations::LiveControllerAnnotations::META,
+    &live_server_assigned_spec::LiveServerAssignedSpec::META,
+    &invalid_label_or_name::InvalidLabelOrName::META,
+    &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned::META,
+    &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned::META,
+    &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -183,6 +197,13 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &image_digest_malformed::ImageDigestMalformed,
     &string_field_not_string::StringFieldNotString,
     &duplicate_env_var::DuplicateEnvVar,
+    &live_owner_references::LiveOwnerReferences,
+    &live_controller_annotations::LiveControllerAnnotations,
+    &live_server_assigned_spec::LiveServerAssignedSpec,
+    &invalid_label_or_name::InvalidLabelOrName,
+    &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned,
+    &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned,
+    &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
