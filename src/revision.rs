@@ -66,13 +66,13 @@ pub fn is_commit_sha(v: &str) -> bool {
 pub fn git_revision_problem(v: &str) -> Option<&'static str> {
     let v = v.trim();
     if v.is_empty() {
-        return Some("is empty (the default branch is followed)");
+        return Some("is empty (follows the default branch)");
     }
     if has_placeholder(v) || is_commit_sha(v) {
         return None;
     }
     if v == "HEAD" {
-        return Some("is HEAD (the default branch is followed)");
+        return Some("follows the default branch");
     }
     if v.contains(['*', '>', '<', '~', '^']) || v.split('.').any(|p| p == "x" || p == "X") {
         return Some("is a version range");

@@ -68,14 +68,15 @@ impl ArgocdTargetRevisionUnpinned {
         let chart = src.get_str("chart");
         let problem = match (chart, value) {
             (Some(_), v) => chart_version_problem(v),
-            (None, None) => Some("is missing (the default branch HEAD is followed)"),
+            (None, None) => Some("is missing (follows the default branch, HEAD)"),
             (None, Some(v)) => git_revision_problem(v),
         };
         let Some(problem) = problem else { return };
-        let what = match (chart, src.get_str("path")) {
-            (Some(c), _) => format!("chart {c}"),
-            (None, Some(p)) => format!("path {p}"),
-            (None, None) => "source".to_string(),
+        let what = match (chart, src.get_str("path"), src.get_str("ref")) {
+            (Some(c), _, _) => format!("chart {c}"),
+            (None, Some(p), _) => format!("path {p}"),
+            (None, None, Some(r)) => format!("ref {r}"),
+            (None, None, None) => "repository root".to_string(),
         };
         let shown = value.map_or(String::new(), |v| format!(" `{v}`"));
         out.push(
