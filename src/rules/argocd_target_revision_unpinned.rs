@@ -23,9 +23,11 @@ declare_rule! {
     /// by the reviewed commit of this repository; a rollback here does not roll back the
     /// application. Argo CD recommends tags or commit SHAs for production.
     ///
-    /// It is informational because an app-of-apps tracking its own environment repository at
-    /// `HEAD` is the standard pattern: allow it per path (`allow:` with a path glob) or escalate
-    /// production paths in `.envgate.yaml`.
+    /// It is off by default and informational: an app-of-apps tracking its own environment
+    /// repository at `HEAD` is the standard pattern, and a single file does not tell whether
+    /// `repoURL` is this repository. Turn it on with `rules: {argocd-target-revision-unpinned:
+    /// info}` in `.envgate.yaml` (or `warning`/`error` for production paths), and allow
+    /// self-tracking Applications by path with `allow:`.
     ///
     /// ## Example
     /// ```yaml
@@ -44,6 +46,7 @@ declare_rule! {
         severity: Info,
         summary: "Argo CD Application source targetRevision is HEAD, a branch or a version range",
         group: "gitops",
+        default_on: false,
     }
 }
 

@@ -9,7 +9,8 @@ declare_rule! {
     /// range (`>=1.0.0`, `1.x`, `~1.2`, `^2`) or a partial version (`1.2`, read by Helm as
     /// `1.2.x`), when the chart comes from a `HelmRepository` (or an OCI Helm repository).
     ///
-    /// Not flagged: `spec.chartRef` (an `OCIRepository` or `HelmChart` pins its own
+    /// In a kustomize patch, only a version that is written is checked. Not flagged:
+    /// `spec.chartRef` (an `OCIRepository` or `HelmChart` pins its own
     /// reference), charts from a `GitRepository` or `Bucket` (Flux ignores `version` there:
     /// the chart at the source's revision is used), and versions with placeholders
     /// (`${CHART_VERSION}`).
@@ -49,9 +50,9 @@ impl DocumentRule for FluxHelmreleaseChartUnpinned {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        if cx.is_fragment() {
-            return;
-        }
+        // A kustomize patch sets only what it changes: its version, when it has one, is the
+        // deployed one; a missing version there says nothing.
+        let fragment = cx.is_fragment();
         for obj in objects(&cx.doc.root) {
             if obj.kind != Some("HelmRelease")
                 || !obj
@@ -79,10 +80,16 @@ impl DocumentRule for FluxHelmreleaseChartUnpinned {
                 continue;
             }
             let value = version.filter(|v| !v.is_null()).and_then(|v| v.as_str());
+            if fragment && value.is_none() {
+                continue;
+            }
             let Some(problem) = chart_version_problem(value) else {
                 continue;
             };
-            let chart = cs.get_str("chart").unwrap_or("?");
+            let chart = cs
+                .get_str("chart")
+                .map_or(String::new(), |c| format!(" {c}"));
+            let shown = value.map_or(String::new(), |v| format!(" version `{v}`"));
             let span = version.map_or(chart_spec.key.span, |v| v.span);
             out.push(
                 Finding::new(
@@ -90,7 +97,7 @@ impl DocumentRule for FluxHelmreleaseChartUnpinned {
                     cx.path,
                     span,
                     format!(
-                        "HelmRelease {} chart {chart} {problem}",
+                        "HelmRelease {} chart{chart}{shown} {problem}",
                         obj.display_name()
                     ),
                     &format!("HelmRelease/{}/spec.chart.spec.version", obj.display_name()),

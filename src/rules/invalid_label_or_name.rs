@@ -20,7 +20,9 @@ declare_rule! {
     /// - label values: empty, or ≤ 63 characters of the same set, alphanumeric at both ends.
     ///
     /// Object and pod-template metadata are checked. Anything with a placeholder (`${VAR}`,
-    /// `$(VAR)`, `{{ … }}`) is unknown and skipped; kustomize's own files are not objects.
+    /// `$(VAR)`, `{{ … }}`) is unknown and skipped, and so is a name that is a replacement
+    /// target (no letter or digit at all, like `name: _`, or `PLACEHOLDER`/`REPLACE_ME`):
+    /// kustomize `replacements` write the real name. Kustomize's own files are not objects.
     ///
     /// ## Why is this bad?
     /// `kubectl apply` and the GitOps controller fail on the whole object (and Argo CD or
@@ -154,6 +156,16 @@ fn is_server_object(api_version: &str) -> bool {
         || api_version.starts_with("config.kubernetes.io/"))
 }
 
+/// A name written to be replaced by kustomize `replacements` or a patch: one without any
+/// letter or digit (`_`, `-`), or a conventional placeholder word.
+fn is_replacement_target(name: &str) -> bool {
+    !name.bytes().any(|b| b.is_ascii_alphanumeric())
+        || matches!(
+            name.to_ascii_lowercase().as_str(),
+            "placeholder" | "replace_me" | "replaceme" | "changeme" | "change_me" | "to_be_replaced"
+        )
+}
+
 fn shown(v: &str) -> String {
     if v.chars().count() > 80 {
         format!("{}…", v.chars().take(80).collect::<String>())
@@ -189,7 +201,9 @@ impl DocumentRule for InvalidLabelOrName {
                 );
             };
             if let Some(n) = obj.node.get("metadata").and_then(|m| m.get("name"))
-                && let Some(name) = n.as_str().filter(|v| !has_placeholder(v))
+                && let Some(name) = n
+                    .as_str()
+                    .filter(|v| !has_placeholder(v) && !is_replacement_target(v))
             {
                 let problem = match kind {
                     "Namespace" => dns1123_label(name),
@@ -299,6 +313,9 @@ mod tests {
             // A Helm values file: not an object.
             "metadata:\n  name: Not_An_Object\n",
             "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
+            // Replacement targets (kustomize `replacements` set the namespace name).
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: _}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: REPLACE_ME}\n",
         ] {
             assert!(positions(src).is_empty(), "{src}");
         }
