@@ -13,8 +13,9 @@ declare_rule! {
     ///   `ssh://…`) without `?ref=` / `?version=`, or whose ref is empty, `HEAD`, a branch-like
     ///   name without any digit (`main`, `master`, `develop`) or a range;
     /// - a plain HTTP(S) file URL whose path goes through `main`, `master`, `HEAD`, `develop`,
-    ///   `trunk` or `latest` (`raw.githubusercontent.com/org/repo/main/deploy.yaml`,
-    ///   `releases/latest/download/…`);
+    ///   `trunk`, `stable` or `latest` (`raw.githubusercontent.com/org/repo/main/deploy.yaml`,
+    ///   `releases/latest/download/…`); a `?ref=` on such a URL is not a Git ref and does not
+    ///   pin it;
     /// - a `helmCharts` entry with a `repo` but no `version`, an empty one, `*` or a range.
     ///
     /// A ref that is a commit SHA or a tag containing a version (`v1.2.3`) is pinned; local
@@ -45,7 +46,9 @@ declare_rule! {
     }
 }
 
-const MOVING_SEGMENTS: &[&str] = &["main", "master", "HEAD", "develop", "trunk", "latest"];
+const MOVING_SEGMENTS: &[&str] = &[
+    "main", "master", "HEAD", "develop", "trunk", "latest", "stable",
+];
 
 /// The URL with any `user:password@` replaced, for messages.
 fn display_url(url: &str) -> String {
@@ -81,7 +84,7 @@ fn remote_problem(entry: &str) -> Option<String> {
             rev = Some(v);
         }
     }
-    if is_http && rev.is_none() {
+    if is_http {
         let path = base.split_once("://").map_or(base, |(_, r)| r);
         let last = path.rsplit('/').next().unwrap_or("");
         let is_file = [".yaml", ".yml", ".json"]
@@ -90,11 +93,17 @@ fn remote_problem(entry: &str) -> Option<String> {
             && !path.contains("//")
             && !path.contains(".git/");
         if is_file {
+            // Fetched with a plain HTTP GET: a `?ref=` is not a Git ref and changes nothing.
+            let ignored = if rev.is_some() {
+                " (its ?ref= is ignored for a file URL)"
+            } else {
+                ""
+            };
             return path
                 .split('/')
                 .skip(1)
                 .find(|s| MOVING_SEGMENTS.contains(s))
-                .map(|s| format!("is a file URL through the moving `{s}`"));
+                .map(|s| format!("is a file URL through the moving `{s}`{ignored}"));
         }
     }
     match rev {
@@ -192,6 +201,8 @@ mod tests {
             "https://raw.githubusercontent.com/acme/platform/main/deploy.yaml",
             "https://github.com/acme/x/releases/latest/download/install.yaml",
             "https://github.com/acme/platform//base?version=",
+            // A raw file on the `stable` branch: the query is not a Git ref.
+            "https://raw.githubusercontent.com/argoproj/argo-cd/stable/manifests/install.yaml?ref=v3.0.12",
         ] {
             assert!(remote_problem(e).is_some(), "{e}");
         }
