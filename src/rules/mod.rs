@@ -15,6 +15,7 @@ pub mod invalid_label_or_name;
 pub mod flux_helmrelease_chart_unpinned;
 pub mod argocd_target_revision_unpinned;
 pub mod kustomize_remote_ref_unpinned;
+pub mod image_tag_mutable;
 pub mod duplicate_key;
 pub mod env_literal_secret;
 pub mod file_too_large;
@@ -175,6 +176,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned::META,
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned::META,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
+    &image_tag_mutable::ImageTagMutable::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -204,6 +206,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned,
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
+    &image_tag_mutable::ImageTagMutable,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
