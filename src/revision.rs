@@ -48,7 +48,9 @@ pub fn chart_version_problem(v: Option<&str>) -> Option<&'static str> {
     let core = v.strip_prefix(['v', 'V']).unwrap_or(v);
     if !core.is_empty()
         && core.split('.').count() < 3
-        && core.split('.').all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && core
+            .split('.')
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     {
         return Some("is a partial version (Helm reads `1.2` as the range `1.2.x`)");
     }
@@ -93,7 +95,17 @@ mod tests {
             assert!(is_exact_semver(v), "{v}");
             assert_eq!(chart_version_problem(Some(v)), None, "{v}");
         }
-        for v in ["1.2", "1", "1.2.x", "*", ">=1.0.0", "~1.2", "^2", "1.2.3 - 1.4", "main"] {
+        for v in [
+            "1.2",
+            "1",
+            "1.2.x",
+            "*",
+            ">=1.0.0",
+            "~1.2",
+            "^2",
+            "1.2.3 - 1.4",
+            "main",
+        ] {
             assert!(!is_exact_semver(v), "{v}");
         }
     }
@@ -101,7 +113,9 @@ mod tests {
     #[test]
     fn chart_versions() {
         assert!(chart_version_problem(None).is_some());
-        for v in ["", "*", ">=1.0.0", "1.x", "~1.2", "^1.2.3", "1.2", "v2", ">=1 <2", "1.2.*"] {
+        for v in [
+            "", "*", ">=1.0.0", "1.x", "~1.2", "^1.2.3", "1.2", "v2", ">=1 <2", "1.2.*",
+        ] {
             assert!(chart_version_problem(Some(v)).is_some(), "{v}");
         }
         for v in ["1.2.3", "${CHART_VERSION}", "{{ .version }}"] {
@@ -111,7 +125,16 @@ mod tests {
 
     #[test]
     fn git_revisions() {
-        for v in ["", "HEAD", "main", "master", "develop", "stable", "feature/x", "1.2.*"] {
+        for v in [
+            "",
+            "HEAD",
+            "main",
+            "master",
+            "develop",
+            "stable",
+            "feature/x",
+            "1.2.*",
+        ] {
             assert!(git_revision_problem(v).is_some(), "{v}");
         }
         for v in [

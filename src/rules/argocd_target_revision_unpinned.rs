@@ -105,7 +105,10 @@ impl DocumentRule for ArgocdTargetRevisionUnpinned {
             return;
         }
         for obj in objects(&cx.doc.root) {
-            if !obj.api_version.is_some_and(|a| a.starts_with("argoproj.io/")) {
+            if !obj
+                .api_version
+                .is_some_and(|a| a.starts_with("argoproj.io/"))
+            {
                 continue;
             }
             let (kind, spec, prefix) = match obj.kind {
@@ -162,7 +165,8 @@ mod tests {
             ));
             assert_eq!(found(&src), [(9, 21)], "{rev}");
         }
-        let missing = app("  source:\n    repoURL: https://github.com/acme/web.git\n    path: deploy\n");
+        let missing =
+            app("  source:\n    repoURL: https://github.com/acme/web.git\n    path: deploy\n");
         assert_eq!(found(&missing), [(6, 3)]);
         let helm = app(
             "  sources:\n    - repoURL: https://charts.example.com\n      chart: web\n      targetRevision: '>=1.0.0'\n    - repoURL: https://github.com/acme/values.git\n      ref: values\n",
@@ -186,7 +190,9 @@ mod tests {
             ));
             assert!(found(&src).is_empty(), "{rev}");
         }
-        let helm = app("  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.2.3\n");
+        let helm = app(
+            "  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.2.3\n",
+        );
         assert!(found(&helm).is_empty());
         // Not an Argo CD Application.
         let other = "apiVersion: app.k8s.io/v1beta1\nkind: Application\nspec:\n  source: {targetRevision: main}\n";

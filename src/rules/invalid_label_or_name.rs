@@ -68,7 +68,9 @@ fn dns1123_label(s: &str) -> Option<&'static str> {
     if s.len() > 63 {
         Some("is longer than 63 characters (DNS-1123 label)")
     } else if !is_dns_label_part(s) {
-        Some("is not a DNS-1123 label (lower-case letters, digits and '-', alphanumeric at both ends)")
+        Some(
+            "is not a DNS-1123 label (lower-case letters, digits and '-', alphanumeric at both ends)",
+        )
     } else {
         None
     }
@@ -78,7 +80,9 @@ fn dns1035_label(s: &str) -> Option<&'static str> {
     if s.len() > 63 {
         Some("is longer than 63 characters (DNS-1035 label)")
     } else if !is_dns_label_part(s) || !s.as_bytes()[0].is_ascii_lowercase() {
-        Some("is not a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, ending alphanumeric)")
+        Some(
+            "is not a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, ending alphanumeric)",
+        )
     } else {
         None
     }
@@ -88,7 +92,9 @@ fn dns1123_subdomain(s: &str) -> Option<&'static str> {
     if s.len() > 253 {
         Some("is longer than 253 characters (DNS-1123 subdomain)")
     } else if !s.split('.').all(is_dns_label_part) {
-        Some("is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', alphanumeric at both ends)")
+        Some(
+            "is not a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', alphanumeric at both ends)",
+        )
     } else {
         None
     }
@@ -109,8 +115,7 @@ fn is_label_name(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b
-            .iter()
+        && b.iter()
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
@@ -162,7 +167,12 @@ fn is_replacement_target(name: &str) -> bool {
     !name.bytes().any(|b| b.is_ascii_alphanumeric())
         || matches!(
             name.to_ascii_lowercase().as_str(),
-            "placeholder" | "replace_me" | "replaceme" | "changeme" | "change_me" | "to_be_replaced"
+            "placeholder"
+                | "replace_me"
+                | "replaceme"
+                | "changeme"
+                | "change_me"
+                | "to_be_replaced"
         )
 }
 
@@ -274,7 +284,12 @@ mod tests {
         assert!(dns1123_label("a.b").is_some());
         assert!(dns1035_label("1web").is_some());
         assert!(dns1035_label("web-1").is_none());
-        for ok in ["app", "app.kubernetes.io/name", "example.com/My_Key.v1", "a"] {
+        for ok in [
+            "app",
+            "app.kubernetes.io/name",
+            "example.com/My_Key.v1",
+            "a",
+        ] {
             assert!(qualified_name(ok).is_none(), "{ok}");
         }
         for bad in ["a/b/c", "/x", "Example.com/x", "x/", "-x", &"k".repeat(64)] {

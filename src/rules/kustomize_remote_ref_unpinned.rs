@@ -80,7 +80,10 @@ fn remote_problem(entry: &str) -> Option<String> {
     let (base, query) = e.split_once('?').unwrap_or((e, ""));
     let mut rev = None;
     for kv in query.split('&') {
-        if let Some(v) = kv.strip_prefix("ref=").or_else(|| kv.strip_prefix("version=")) {
+        if let Some(v) = kv
+            .strip_prefix("ref=")
+            .or_else(|| kv.strip_prefix("version="))
+        {
             rev = Some(v);
         }
     }
@@ -116,7 +119,10 @@ fn is_kustomization(cx: &DocumentContext) -> bool {
     let root = &cx.doc.root;
     cx.kind == FileKind::Kustomization
         && root.is_mapping()
-        && matches!(root.get_str("kind"), None | Some("Kustomization" | "Component"))
+        && matches!(
+            root.get_str("kind"),
+            None | Some("Kustomization" | "Component")
+        )
         && root
             .get_str("apiVersion")
             .is_none_or(|a| a.starts_with("kustomize.config.k8s.io/"))
@@ -175,7 +181,10 @@ impl DocumentRule for KustomizeRemoteRefUnpinned {
                     &Self::META,
                     cx.path,
                     span,
-                    format!("helmCharts entry {name} (repo {}) {problem}", display_url(repo)),
+                    format!(
+                        "helmCharts entry {name} (repo {}) {problem}",
+                        display_url(repo)
+                    ),
                     &format!("helmCharts/{name}"),
                 )
                 .help("pin an exact chart version (version: 1.2.3)"),
@@ -232,12 +241,18 @@ mod tests {
             .map(|f| (f.span.start.line, f.span.start.col))
             .collect();
         assert_eq!(pos, [(3, 5), (7, 11), (11, 14)], "{f:?}");
-        assert!(f[0].message.contains("ref `main` that looks like a branch name"));
+        assert!(
+            f[0].message
+                .contains("ref `main` that looks like a branch name")
+        );
         // Same content in an ordinary manifest, or a Flux Kustomization.
         assert!(check(&KustomizeRemoteRefUnpinned, "env/other.yaml", src).is_empty());
         let flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nresources:\n  - github.com/a/b\n";
         assert!(check(&KustomizeRemoteRefUnpinned, "kustomization.yaml", flux).is_empty());
         let typed = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - github.com/a/b\n";
-        assert_eq!(check(&KustomizeRemoteRefUnpinned, "Kustomization", typed).len(), 1);
+        assert_eq!(
+            check(&KustomizeRemoteRefUnpinned, "Kustomization", typed).len(),
+            1
+        );
     }
 }

@@ -85,7 +85,10 @@ pub(crate) fn metadata_blocks(obj: &Node) -> impl Iterator<Item = (&'static str,
         .and_then(|s| s.get("template"));
     [
         ("metadata", obj.get("metadata")),
-        ("spec.template.metadata", template.and_then(|t| t.get("metadata"))),
+        (
+            "spec.template.metadata",
+            template.and_then(|t| t.get("metadata")),
+        ),
         (
             "spec.jobTemplate.spec.template.metadata",
             job_template.and_then(|t| t.get("metadata")),
@@ -146,7 +149,10 @@ mod tests {
         let f = check(&LiveControllerAnnotations, "d.yaml", src);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!((f[0].span.start.line, f[0].span.start.col), (6, 5));
-        assert!(f[1].message.contains("label pod-template-hash (spec.template.metadata.labels)"));
+        assert!(
+            f[1].message
+                .contains("label pod-template-hash (spec.template.metadata.labels)")
+        );
         let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {controller-uid: abc}\n";
         assert_eq!(check(&LiveControllerAnnotations, "c.yaml", cron).len(), 1);
         for src in [
@@ -157,7 +163,10 @@ mod tests {
             "podAnnotations:\n  deployment.kubernetes.io/revision: '1'\nmetadata:\n  labels: {pod-template-hash: x}\n",
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {app: pod-template-hash}}\n",
         ] {
-            assert!(check(&LiveControllerAnnotations, "a.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&LiveControllerAnnotations, "a.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

@@ -45,7 +45,10 @@ impl DocumentRule for LiveOwnerReferences {
             let (Some(kind), Some(_)) = (obj.kind, obj.api_version) else {
                 continue;
             };
-            let Some(e) = obj.node.get("metadata").and_then(|m| m.entry("ownerReferences"))
+            let Some(e) = obj
+                .node
+                .get("metadata")
+                .and_then(|m| m.entry("ownerReferences"))
             else {
                 continue;
             };
@@ -97,7 +100,10 @@ mod tests {
             // Inside a spec, the field name means something else.
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  ownerReferences: x\n",
         ] {
-            assert!(check(&LiveOwnerReferences, "a.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&LiveOwnerReferences, "a.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

@@ -230,11 +230,15 @@ mod tests {
     #[test]
     fn server_assigned() {
         assert_eq!(
-            lines("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIP: 10.96.14.7\n  clusterIPs:\n  - 10.96.14.7\n"),
+            lines(
+                "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIP: 10.96.14.7\n  clusterIPs:\n  - 10.96.14.7\n"
+            ),
             [(5, 14), (6, 3)]
         );
         assert_eq!(
-            lines("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n  volumeName: pvc-0b6c6a1e-3f0e-4d2c-9a57-0c4b7e9d1a22\n"),
+            lines(
+                "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n  volumeName: pvc-0b6c6a1e-3f0e-4d2c-9a57-0c4b7e9d1a22\n"
+            ),
             [(5, 15)]
         );
         assert_eq!(
@@ -242,11 +246,15 @@ mod tests {
             [(5, 13)]
         );
         assert_eq!(
-            lines("apiVersion: batch/v1\nkind: Job\nmetadata: {name: a}\nspec:\n  selector:\n    matchLabels:\n      batch.kubernetes.io/controller-uid: 1b2c\n"),
+            lines(
+                "apiVersion: batch/v1\nkind: Job\nmetadata: {name: a}\nspec:\n  selector:\n    matchLabels:\n      batch.kubernetes.io/controller-uid: 1b2c\n"
+            ),
             [(7, 7)]
         );
         assert_eq!(
-            lines("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\nsecrets:\n- name: app-token-x7k2p\n- name: app-registry\n"),
+            lines(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\nsecrets:\n- name: app-token-x7k2p\n- name: app-registry\n"
+            ),
             [(5, 9)]
         );
     }
