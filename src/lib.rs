@@ -17,6 +17,7 @@ pub mod placeholder;
 pub mod project;
 pub mod redact;
 pub mod report;
+pub mod revision;
 pub mod rules;
 pub mod scan;
 pub mod secrets;

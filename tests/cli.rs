@@ -231,11 +231,20 @@ fn quickstart_example_reports_the_planted_problems() {
                 "duplicate-key".into(),
                 "apps/production/configmap-dup.yaml".into()
             ),
+            // `version: "20.x"`: the chart floats over every 20.* release.
+            (
+                "flux-helmrelease-chart-unpinned".into(),
+                "apps/production/redis.yaml".into()
+            ),
             ("raw-secret".into(), "apps/staging/debug-secret.yaml".into()),
             ("raw-secret".into(), "apps/staging/debug-secret.yaml".into()),
             (
                 "kustomize-secret-literal".into(),
                 "apps/staging/kustomization.yaml".into()
+            ),
+            (
+                "flux-helmrelease-chart-unpinned".into(),
+                "apps/staging/redis.yaml".into()
             ),
         ]
     );

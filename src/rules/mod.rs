@@ -6,6 +6,7 @@ use crate::finding::{Finding, Severity};
 use crate::source::FileKind;
 use crate::yaml::Document;
 
+pub mod argocd_target_revision_unpinned;
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
 pub mod duplicate_key;
@@ -14,6 +15,7 @@ pub mod duplicate_resource;
 pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
+pub mod flux_helmrelease_chart_unpinned;
 pub mod flux_path_missing;
 pub mod flux_source_ref_missing;
 pub mod generic_credential;
@@ -21,13 +23,19 @@ pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_tag_latest;
 pub mod image_tag_missing;
+pub mod image_tag_mutable;
+pub mod invalid_label_or_name;
 pub mod invalid_suppression;
 pub mod keystore_file;
 pub mod kustomize_missing_reference;
 pub mod kustomize_orphan_manifest;
+pub mod kustomize_remote_ref_unpinned;
 pub mod kustomize_secret_literal;
 pub mod last_applied_annotation;
+pub mod live_controller_annotations;
 pub mod live_metadata_fields;
+pub mod live_owner_references;
+pub mod live_server_assigned_spec;
 pub mod live_status_stanza;
 pub mod missing_apiversion_or_kind;
 pub mod raw_secret;
@@ -177,6 +185,14 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &missing_apiversion_or_kind::MissingApiversionOrKind::META,
     &flux_source_ref_missing::FluxSourceRefMissing::META,
     &hpa_and_static_replicas::HpaAndStaticReplicas::META,
+    &live_owner_references::LiveOwnerReferences::META,
+    &live_controller_annotations::LiveControllerAnnotations::META,
+    &live_server_assigned_spec::LiveServerAssignedSpec::META,
+    &invalid_label_or_name::InvalidLabelOrName::META,
+    &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned::META,
+    &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned::META,
+    &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
+    &image_tag_mutable::ImageTagMutable::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -204,6 +220,14 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &duplicate_kustomize_entry::DuplicateKustomizeEntry,
     &flux_path_missing::FluxPathMissing,
     &missing_apiversion_or_kind::MissingApiversionOrKind,
+    &live_owner_references::LiveOwnerReferences,
+    &live_controller_annotations::LiveControllerAnnotations,
+    &live_server_assigned_spec::LiveServerAssignedSpec,
+    &invalid_label_or_name::InvalidLabelOrName,
+    &flux_helmrelease_chart_unpinned::FluxHelmreleaseChartUnpinned,
+    &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned,
+    &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
+    &image_tag_mutable::ImageTagMutable,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
