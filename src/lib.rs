@@ -9,6 +9,7 @@ pub mod config;
 pub mod envelope;
 pub mod finding;
 pub mod git;
+pub mod kube_api;
 pub mod image_ref;
 pub mod manifest;
 pub mod placeholder;

@@ -8,6 +8,10 @@ use crate::yaml::Document;
 
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
+pub mod api_removed;
+pub mod api_deprecated;
+pub mod gitops_api_deprecated;
+pub mod namespace_on_cluster_scoped;
 pub mod duplicate_key;
 pub mod env_literal_secret;
 pub mod file_too_large;
@@ -161,6 +165,10 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &image_digest_malformed::ImageDigestMalformed::META,
     &string_field_not_string::StringFieldNotString::META,
     &duplicate_env_var::DuplicateEnvVar::META,
+    &api_removed::ApiRemoved::META,
+    &api_deprecated::ApiDeprecated::META,
+    &gitops_api_deprecated::GitopsApiDeprecated::META,
+    &namespace_on_cluster_scoped::NamespaceOnClusterScoped::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -183,6 +191,10 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &image_digest_malformed::ImageDigestMalformed,
     &string_field_not_string::StringFieldNotString,
     &duplicate_env_var::DuplicateEnvVar,
+    &api_removed::ApiRemoved,
+    &api_deprecated::ApiDeprecated,
+    &gitops_api_deprecated::GitopsApiDeprecated,
+    &namespace_on_cluster_scoped::NamespaceOnClusterScoped,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
