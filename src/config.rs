@@ -422,7 +422,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.fail_on, Some(Severity::Warning));
-        assert_eq!(c.kubernetes_version.map(|v| v.to_string()).as_deref(), Some("1.30"));
+        assert_eq!(
+            c.kubernetes_version.map(|v| v.to_string()).as_deref(),
+            Some("1.30")
+        );
         assert!(c.is_excluded("vendor/a/b.yaml"));
         assert!(c.is_excluded("legacy/x.yaml"));
         assert!(c.is_excluded("apps/legacy/x.yaml"));

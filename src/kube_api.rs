@@ -222,7 +222,10 @@ fn parse_kind_scope(src: &str) -> Result<HashMap<String, Vec<(String, Scope)>>, 
     for section in ["kustomize_master", "supplement"] {
         for e in root.get(section).map(Node::items).unwrap_or(&[]) {
             let (Some(group), Some(kind)) = (e.get_str("group"), e.get_str("kind")) else {
-                return Err(format!("entry without group/kind at line {}", e.span.start.line));
+                return Err(format!(
+                    "entry without group/kind at line {}",
+                    e.span.start.line
+                ));
             };
             let scope = match e.get_str("scope") {
                 Some("Cluster") => Scope::Cluster,
@@ -245,16 +248,34 @@ mod tests {
     fn kubernetes_table_handles_the_data_quirks() {
         let t = kubernetes();
         assert!(t.len() > 70, "{}", t.len());
-        assert!(t.newest() >= Version { major: 1, minor: 36 });
+        assert!(
+            t.newest()
+                >= Version {
+                    major: 1,
+                    minor: 36
+                }
+        );
         let d = t.lookup("extensions/v1beta1", "Deployment").unwrap();
-        assert_eq!(d.removed_in, Some(Version { major: 1, minor: 16 }));
+        assert_eq!(
+            d.removed_in,
+            Some(Version {
+                major: 1,
+                minor: 16
+            })
+        );
         assert_eq!(d.replacement.as_deref(), Some("apps/v1"));
         // empty deprecated-in on ReplicaSet: deprecated since the replacement (1.9)
         let d = t.lookup("apps/v1beta2", "ReplicaSet").unwrap();
         assert_eq!(d.deprecated_in, Version { major: 1, minor: 9 });
         // bogus FlowControl kind dropped, real kinds kept
-        assert!(t.lookup("flowcontrol.apiserver.k8s.io/v1beta1", "FlowControl").is_none());
-        assert!(t.lookup("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema").is_some());
+        assert!(
+            t.lookup("flowcontrol.apiserver.k8s.io/v1beta1", "FlowControl")
+                .is_none()
+        );
+        assert!(
+            t.lookup("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema")
+                .is_some()
+        );
         // duplicate entry merged
         assert_eq!(t.by_api_version["audit.k8s.io/v1alpha1"].len(), 4);
         // no replacement
@@ -265,17 +286,24 @@ mod tests {
                 .is_none()
         );
         // deprecated, not removed
-        let d = t.lookup("storage.k8s.io/v1beta1", "VolumeAttributesClass").unwrap();
+        let d = t
+            .lookup("storage.k8s.io/v1beta1", "VolumeAttributesClass")
+            .unwrap();
         assert!(d.removed_in.is_none());
         // cert-manager / istio are other components
-        assert!(t.lookup("certmanager.k8s.io/v1alpha1", "Certificate").is_none());
+        assert!(
+            t.lookup("certmanager.k8s.io/v1alpha1", "Certificate")
+                .is_none()
+        );
         assert!(t.lookup("apps/v1", "Deployment").is_none());
     }
 
     #[test]
     fn flux_table() {
         let t = flux();
-        let d = t.lookup("helm.toolkit.fluxcd.io/v2beta1", "HelmRelease").unwrap();
+        let d = t
+            .lookup("helm.toolkit.fluxcd.io/v2beta1", "HelmRelease")
+            .unwrap();
         assert_eq!(d.removed_in, Some(Version { major: 2, minor: 7 }));
         assert_eq!(
             t.lookup("notification.toolkit.fluxcd.io/v1beta2", "Receiver")
@@ -284,21 +312,33 @@ mod tests {
                 .as_deref(),
             Some("notification.toolkit.fluxcd.io/v1")
         );
-        assert!(t.lookup("kustomize.toolkit.fluxcd.io/v1", "Kustomization").is_none());
+        assert!(
+            t.lookup("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+                .is_none()
+        );
         // kind-specific: a v1beta2 object of an unlisted kind is not matched
-        assert!(t.lookup("source.toolkit.fluxcd.io/v1beta2", "Unknown").is_none());
+        assert!(
+            t.lookup("source.toolkit.fluxcd.io/v1beta2", "Unknown")
+                .is_none()
+        );
     }
 
     #[test]
     fn versions() {
         assert_eq!(
             Version::parse_kubernetes_minor("1.31"),
-            Some(Version { major: 1, minor: 31 })
+            Some(Version {
+                major: 1,
+                minor: 31
+            })
         );
         for bad in ["1.", "1", "v1.31", "1.31.0", "2.1", "1.x", "1.123", ""] {
             assert_eq!(Version::parse_kubernetes_minor(bad), None, "{bad}");
         }
-        assert_eq!(Version::parse_release("v1.16.0").unwrap().to_string(), "1.16");
+        assert_eq!(
+            Version::parse_release("v1.16.0").unwrap().to_string(),
+            "1.16"
+        );
     }
 
     #[test]

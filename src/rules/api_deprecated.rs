@@ -93,7 +93,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Warning);
         assert_eq!((f[0].span.start.line, f[0].span.start.col), (1, 13));
         assert!(
-            f[0].message.contains("deprecated since Kubernetes 1.34: use storage.k8s.io/v1"),
+            f[0].message
+                .contains("deprecated since Kubernetes 1.34: use storage.k8s.io/v1"),
             "{}",
             f[0].message
         );

@@ -102,8 +102,12 @@ impl DocumentRule for ApiRemoved {
                 &identity(&o, api),
             )
             .help(match &d.replacement {
-                Some(r) => format!("change apiVersion to {r} and check the fields against its schema"),
-                None => format!("{kind} no longer exists: remove the object or replace the mechanism"),
+                Some(r) => {
+                    format!("change apiVersion to {r} and check the fields against its schema")
+                }
+                None => {
+                    format!("{kind} no longer exists: remove the object or replace the mechanism")
+                }
             });
             if cx.config.kubernetes_version.is_none() && !is_unserved_everywhere(removed) {
                 f.severity = Severity::Warning;
@@ -155,7 +159,10 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Error);
         // with a target, a recent removal is an error too
         let src = "apiVersion: resource.k8s.io/v1beta1\nkind: DeviceClass\n";
-        assert_eq!(check_with_target(&ApiRemoved, src, "1.36")[0].severity, Severity::Error);
+        assert_eq!(
+            check_with_target(&ApiRemoved, src, "1.36")[0].severity,
+            Severity::Error
+        );
         assert!(check_with_target(&ApiRemoved, src, "1.35").is_empty());
     }
 
@@ -169,8 +176,15 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].span.start.line, f[0].span.start.col), (1, 13));
         assert_eq!(f[0].severity, Severity::Error);
-        assert!(f[0].message.contains("removed in Kubernetes 1.22"), "{}", f[0].message);
-        assert!(f[0].message.contains("networking.k8s.io/v1 (available since Kubernetes 1.19)"));
+        assert!(
+            f[0].message.contains("removed in Kubernetes 1.22"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message
+                .contains("networking.k8s.io/v1 (available since Kubernetes 1.19)")
+        );
         // no replacement
         let f = check(
             &ApiRemoved,
@@ -187,7 +201,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].span.start.line, 4);
         // ReplicaSet beta (empty deprecated-in in the data)
-        let f = check(&ApiRemoved, "r.yaml", "apiVersion: apps/v1beta2\nkind: ReplicaSet\n");
+        let f = check(
+            &ApiRemoved,
+            "r.yaml",
+            "apiVersion: apps/v1beta2\nkind: ReplicaSet\n",
+        );
         assert_eq!(f.len(), 1);
     }
 

@@ -110,9 +110,15 @@ mod tests {
             "apiVersion: notification.toolkit.fluxcd.io/v1beta2\nkind: Alert\n---\napiVersion: notification.toolkit.fluxcd.io/v1beta2\nkind: Receiver\n",
         );
         assert_eq!(f.len(), 2);
-        assert!(f[0].message.contains("use notification.toolkit.fluxcd.io/v1beta3"));
+        assert!(
+            f[0].message
+                .contains("use notification.toolkit.fluxcd.io/v1beta3")
+        );
         assert!(!f[0].message.contains("removed"), "{}", f[0].message);
-        assert!(f[1].message.contains("use notification.toolkit.fluxcd.io/v1 "));
+        assert!(
+            f[1].message
+                .contains("use notification.toolkit.fluxcd.io/v1 ")
+        );
         // List items
         let f = check(
             &GitopsApiDeprecated,
@@ -135,7 +141,10 @@ mod tests {
             // Flux substitution placeholder
             "apiVersion: ${HELM_API}\nkind: HelmRelease\n",
         ] {
-            assert!(check(&GitopsApiDeprecated, "x.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&GitopsApiDeprecated, "x.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }
