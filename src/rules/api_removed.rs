@@ -12,10 +12,13 @@ declare_rule! {
     /// (`rules/api/pluto-versions.yaml`, Kubernetes entries only).
     ///
     /// The target is `kubernetes-version` in `.envgate.yaml` (`"1.31"`). Without it, envgate
-    /// assumes the newest Kubernetes version its data knows, so every known removal is
-    /// reported, but it cannot know your cluster: a removal older than the newest three minor
-    /// releases (no Kubernetes version still supported upstream serves that API) is an error,
-    /// a more recent one a warning. Setting `kubernetes-version` makes every removal at or
+    /// assumes the newest Kubernetes version its data knows (1.36 today), so every known
+    /// removal is reported, but it cannot know your cluster, so the severity depends on the
+    /// removal's age: removed in or before the oldest of the newest three minor releases
+    /// (1.34 today; no Kubernetes release still supported upstream serves the API) is an
+    /// error, a later removal a warning (older supported clusters still serve it). This
+    /// never fails CI for an API your cluster may still serve, and never lets an API no
+    /// supported cluster serves pass. Setting `kubernetes-version` makes every removal at or
     /// below it an error and hides later ones.
     ///
     /// Kustomize patch files (fragments) are skipped: the resource they patch is reported.
