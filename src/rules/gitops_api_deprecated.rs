@@ -20,8 +20,9 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// Flux removes its deprecated APIs after a few minor releases (the `v1beta1`/`v2beta1`
-    /// APIs in Flux 2.7, `v1beta2`/`v2beta2` in 2.8): once the CRDs are upgraded, the
-    /// objects no longer apply and reconciliation of the whole Kustomization stops.
+    /// APIs in Flux 2.7, `v1beta2`/`v2beta2` in 2.8, image and notification `v1beta2` in 2.9):
+    /// once the CRDs are upgraded, the objects no longer apply and reconciliation of the
+    /// whole Kustomization stops.
     ///
     /// ## Example
     /// ```yaml
@@ -103,7 +104,7 @@ mod tests {
             f[0].message,
             "HelmRelease apps/podinfo uses helm.toolkit.fluxcd.io/v2beta1, deprecated since Flux 2.2 and removed in Flux 2.7: use helm.toolkit.fluxcd.io/v2 (available since Flux 2.3)"
         );
-        // kind-specific replacement; not yet removed
+        // kind-specific replacement
         let f = check(
             &GitopsApiDeprecated,
             "a.yaml",
@@ -114,7 +115,7 @@ mod tests {
             f[0].message
                 .contains("use notification.toolkit.fluxcd.io/v1beta3")
         );
-        assert!(!f[0].message.contains("removed"), "{}", f[0].message);
+        assert!(f[0].message.contains("removed in Flux 2.9"), "{}", f[0].message);
         assert!(
             f[1].message
                 .contains("use notification.toolkit.fluxcd.io/v1 ")
