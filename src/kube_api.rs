@@ -68,6 +68,17 @@ pub struct ApiDeprecation {
     pub replacement_available_in: Option<Version>,
 }
 
+impl ApiDeprecation {
+    /// `: use X (available since <product> 1.N)`, or `; there is no replacement API`.
+    pub fn replacement_clause(&self, product: &str) -> String {
+        match (&self.replacement, self.replacement_available_in) {
+            (Some(r), Some(v)) => format!(": use {r} (available since {product} {v})"),
+            (Some(r), None) => format!(": use {r}"),
+            (None, _) => "; there is no replacement API".to_string(),
+        }
+    }
+}
+
 /// A deprecation table (one `component` of a pluto-format file), keyed by apiVersion.
 #[derive(Debug)]
 pub struct DeprecationTable {

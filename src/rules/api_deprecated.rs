@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::kube_api;
-use crate::rules::api_removed::{api_objects, identity, replacement_text};
+use crate::rules::api_removed::{api_objects, identity};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -65,7 +65,7 @@ impl DocumentRule for ApiDeprecated {
                         "{kind} {} uses {api}, deprecated since Kubernetes {}{removal}{}",
                         o.display_name(),
                         d.deprecated_in,
-                        replacement_text(d, "Kubernetes")
+                        d.replacement_clause("Kubernetes")
                     ),
                     &identity(&o, api),
                 )

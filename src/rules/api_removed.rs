@@ -1,5 +1,5 @@
 use crate::finding::{Finding, Severity};
-use crate::kube_api::{self, ApiDeprecation, Version};
+use crate::kube_api::{self, Version};
 use crate::manifest::{KubeObject, objects};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Node;
@@ -65,15 +65,6 @@ pub(crate) fn api_objects<'a>(
     })
 }
 
-/// `, use X (available since K8s 1.N)` or `; there is no replacement API`.
-pub(crate) fn replacement_text(d: &ApiDeprecation, product: &str) -> String {
-    match (&d.replacement, d.replacement_available_in) {
-        (Some(r), Some(v)) => format!(": use {r} (available since {product} {v})"),
-        (Some(r), None) => format!(": use {r}"),
-        (None, _) => "; there is no replacement API".to_string(),
-    }
-}
-
 pub(crate) fn identity(o: &KubeObject, api: &str) -> String {
     format!("{}/{}/{api}", o.kind.unwrap_or("-"), o.display_name())
 }
@@ -100,7 +91,7 @@ impl DocumentRule for ApiRemoved {
                 format!(
                     "{kind} {} uses {api}, removed in Kubernetes {removed}{}",
                     o.display_name(),
-                    replacement_text(d, "Kubernetes")
+                    d.replacement_clause("Kubernetes")
                 ),
                 &identity(&o, api),
             )

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::kube_api;
-use crate::rules::api_removed::{api_objects, identity, replacement_text};
+use crate::rules::api_removed::{api_objects, identity};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -71,7 +71,7 @@ impl DocumentRule for GitopsApiDeprecated {
                         "{kind} {} uses {api}, deprecated since Flux {}{removal}{}",
                         o.display_name(),
                         d.deprecated_in,
-                        replacement_text(d, "Flux")
+                        d.replacement_clause("Flux")
                     ),
                     &identity(&o, api),
                 )
@@ -115,7 +115,11 @@ mod tests {
             f[0].message
                 .contains("use notification.toolkit.fluxcd.io/v1beta3")
         );
-        assert!(f[0].message.contains("removed in Flux 2.9"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("removed in Flux 2.9"),
+            "{}",
+            f[0].message
+        );
         assert!(
             f[1].message
                 .contains("use notification.toolkit.fluxcd.io/v1 ")
