@@ -191,6 +191,10 @@ const STARTER_CONFIG: &str = r#"# envgate configuration (see the README's "Confi
 # Lowest severity that fails the run: error | warning | info
 fail-on: error
 
+# Kubernetes version of the target cluster ("1.NN"), for api-removed / api-deprecated.
+# Unset: the newest version envgate's data knows (recent removals are then warnings).
+# kubernetes-version: "1.31"
+
 # Paths never scanned, relative to this file (gitignore-like: no "/" = any depth).
 exclude: []
 #  - "charts/vendor/**"

@@ -7,6 +7,7 @@
 //!   - "charts/vendor/**"
 //! rules:
 //!   file-too-large: off     # off | info | warning | error
+//! kubernetes-version: "1.31"  # target cluster for api-removed / api-deprecated
 //! ```
 
 use std::collections::BTreeMap;
@@ -40,6 +41,9 @@ pub struct Config {
     pub allow: Vec<AllowEntry>,
     /// `secret-rules:`: the user's own credential patterns (same schema as built-ins).
     pub custom_rules: Option<std::sync::Arc<crate::secrets::Engine>>,
+    /// `kubernetes-version: "1.NN"`: the cluster version the API rules check against
+    /// (None: the newest version envgate's data knows, see `api-removed`).
+    pub kubernetes_version: Option<crate::kube_api::Version>,
 }
 
 /// One `allow:` entry. Every field given must match; `reason` is required.
@@ -258,6 +262,18 @@ impl Config {
                     })?;
                     cfg.fail_on = Some(v);
                 }
+                "kubernetes-version" => {
+                    let v = scalar(&e.value)
+                        .and_then(crate::kube_api::Version::parse_kubernetes_minor)
+                        .ok_or_else(|| {
+                            err(
+                                Some(e.value.span.start),
+                                "`kubernetes-version` must be a Kubernetes minor version like \"1.31\""
+                                    .into(),
+                            )
+                        })?;
+                    cfg.kubernetes_version = Some(v);
+                }
                 "exclude" => {
                     if !matches!(e.value.kind, NodeKind::Sequence(_)) {
                         return Err(err(
@@ -325,7 +341,7 @@ impl Config {
                     return Err(err(
                         Some(e.key.span.start),
                         format!(
-                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, allow, ignore, secret-rules)"
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, allow, ignore, secret-rules)"
                         ),
                     ));
                 }
@@ -456,10 +472,14 @@ mod tests {
     #[test]
     fn full_config() {
         let c = load_str(
-            "fail-on: warning\nexclude: ['vendor/**', 'legacy']\nrules:\n  file-too-large: off\n  raw-secret: warning\n",
+            "fail-on: warning\nkubernetes-version: 1.30\nexclude: ['vendor/**', 'legacy']\nrules:\n  file-too-large: off\n  raw-secret: warning\n",
         )
         .unwrap();
         assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert_eq!(
+            c.kubernetes_version.map(|v| v.to_string()).as_deref(),
+            Some("1.30")
+        );
         assert!(c.is_excluded("vendor/a/b.yaml"));
         assert!(c.is_excluded("legacy/x.yaml"));
         assert!(c.is_excluded("apps/legacy/x.yaml"));
@@ -504,6 +524,11 @@ mod tests {
         let e = load_str("fail-on: [x]\n").unwrap_err();
         assert!(e.message.contains("fail-on"));
         assert!(load_str("a: [\n").is_err());
+        let e = load_str("fail-on: error\nkubernetes-version: 1.3x\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((2, 21)));
+        assert!(e.message.contains("kubernetes-version"), "{e}");
+        assert!(load_str("kubernetes-version: [1]\n").is_err());
+        assert!(load_str("kubernetes-version: v1.31\n").is_err());
         assert!(load_str("").is_ok());
     }
 

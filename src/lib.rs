@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod finding;
 pub mod git;
 pub mod image_ref;
+pub mod kube_api;
 pub mod kustomize;
 pub mod manifest;
 pub mod placeholder;

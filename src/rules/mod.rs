@@ -6,6 +6,8 @@ use crate::finding::{Finding, Severity};
 use crate::source::FileKind;
 use crate::yaml::Document;
 
+pub mod api_deprecated;
+pub mod api_removed;
 pub mod argocd_target_revision_unpinned;
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
@@ -19,6 +21,7 @@ pub mod flux_helmrelease_chart_unpinned;
 pub mod flux_path_missing;
 pub mod flux_source_ref_missing;
 pub mod generic_credential;
+pub mod gitops_api_deprecated;
 pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_tag_latest;
@@ -38,6 +41,7 @@ pub mod live_owner_references;
 pub mod live_server_assigned_spec;
 pub mod live_status_stanza;
 pub mod missing_apiversion_or_kind;
+pub mod namespace_on_cluster_scoped;
 pub mod raw_secret;
 pub mod sealed_secret_invalid;
 pub mod sealed_secret_plaintext;
@@ -193,6 +197,10 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned::META,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
     &image_tag_mutable::ImageTagMutable::META,
+    &api_removed::ApiRemoved::META,
+    &api_deprecated::ApiDeprecated::META,
+    &gitops_api_deprecated::GitopsApiDeprecated::META,
+    &namespace_on_cluster_scoped::NamespaceOnClusterScoped::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -228,6 +236,10 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
     &image_tag_mutable::ImageTagMutable,
+    &api_removed::ApiRemoved,
+    &api_deprecated::ApiDeprecated,
+    &gitops_api_deprecated::GitopsApiDeprecated,
+    &namespace_on_cluster_scoped::NamespaceOnClusterScoped,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
