@@ -8,6 +8,22 @@ use crate::yaml::Document;
 
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
+pub mod privileged_container;
+pub mod privilege_escalation_allowed;
+pub mod host_namespace;
+pub mod sensitive_host_path;
+pub mod dangerous_capabilities;
+pub mod run_as_root;
+pub mod cluster_admin_binding;
+pub mod cronjob_invalid_schedule;
+pub mod selector_template_mismatch;
+pub mod resources_requests_missing;
+pub mod memory_limit_missing;
+pub mod readiness_probe_missing;
+pub mod probe_port_not_declared;
+pub mod cpu_limit_missing;
+pub mod liveness_probe_missing;
+pub mod rbac_wildcard;
 pub mod duplicate_key;
 pub mod env_literal_secret;
 pub mod file_too_large;
@@ -161,6 +177,22 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &image_digest_malformed::ImageDigestMalformed::META,
     &string_field_not_string::StringFieldNotString::META,
     &duplicate_env_var::DuplicateEnvVar::META,
+    &privileged_container::PrivilegedContainer::META,
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed::META,
+    &host_namespace::HostNamespace::META,
+    &sensitive_host_path::SensitiveHostPath::META,
+    &dangerous_capabilities::DangerousCapabilities::META,
+    &run_as_root::RunAsRoot::META,
+    &cluster_admin_binding::ClusterAdminBinding::META,
+    &cronjob_invalid_schedule::CronjobInvalidSchedule::META,
+    &selector_template_mismatch::SelectorTemplateMismatch::META,
+    &resources_requests_missing::ResourcesRequestsMissing::META,
+    &memory_limit_missing::MemoryLimitMissing::META,
+    &readiness_probe_missing::ReadinessProbeMissing::META,
+    &probe_port_not_declared::ProbePortNotDeclared::META,
+    &cpu_limit_missing::CpuLimitMissing::META,
+    &liveness_probe_missing::LivenessProbeMissing::META,
+    &rbac_wildcard::RbacWildcard::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -183,6 +215,22 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &image_digest_malformed::ImageDigestMalformed,
     &string_field_not_string::StringFieldNotString,
     &duplicate_env_var::DuplicateEnvVar,
+    &privileged_container::PrivilegedContainer,
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &host_namespace::HostNamespace,
+    &sensitive_host_path::SensitiveHostPath,
+    &dangerous_capabilities::DangerousCapabilities,
+    &run_as_root::RunAsRoot,
+    &cluster_admin_binding::ClusterAdminBinding,
+    &cronjob_invalid_schedule::CronjobInvalidSchedule,
+    &selector_template_mismatch::SelectorTemplateMismatch,
+    &resources_requests_missing::ResourcesRequestsMissing,
+    &memory_limit_missing::MemoryLimitMissing,
+    &readiness_probe_missing::ReadinessProbeMissing,
+    &probe_port_not_declared::ProbePortNotDeclared,
+    &cpu_limit_missing::CpuLimitMissing,
+    &liveness_probe_missing::LivenessProbeMissing,
+    &rbac_wildcard::RbacWildcard,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
