@@ -135,7 +135,11 @@ pub fn pod_spec<'a>(obj: &KubeObject<'a>) -> Option<PodSpec<'a>> {
     let n = obj.node;
     let spec = match kind {
         "Pod" => n.get("spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "Job" => n.get("spec")?.get("template")?.get("spec"),
         "CronJob" => n
             .get("spec")?
@@ -263,18 +267,35 @@ mod tests {
     fn pod_spec_locations() {
         let c = "{containers: [{name: a, image: x}], initContainers: [{name: i, image: y}]}";
         assert_eq!(
-            specs(&format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: n}}\nspec: {c}\n")),
+            specs(&format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: n}}\nspec: {c}\n"
+            )),
             [("Pod n/p".to_string(), 2)]
         );
-        for kind in ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"] {
-            let s = specs(&format!("apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: d}}\nspec:\n  template:\n    spec: {c}\n"));
+        for kind in [
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "ReplicationController",
+            "Job",
+        ] {
+            let s = specs(&format!(
+                "apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: d}}\nspec:\n  template:\n    spec: {c}\n"
+            ));
             assert_eq!(s, [(format!("{kind} -/d"), 2)]);
         }
-        let s = specs(&format!("apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: cj}}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec: {c}\n"));
+        let s = specs(&format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: cj}}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec: {c}\n"
+        ));
         assert_eq!(s, [("CronJob -/cj".to_string(), 2)]);
-        let s = specs(&format!("apiVersion: v1\nkind: PodTemplate\nmetadata: {{name: t}}\ntemplate:\n  spec: {c}\n"));
+        let s = specs(&format!(
+            "apiVersion: v1\nkind: PodTemplate\nmetadata: {{name: t}}\ntemplate:\n  spec: {c}\n"
+        ));
         assert_eq!(s, [("PodTemplate -/t".to_string(), 2)]);
-        let s = specs(&format!("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {{name: a}}\n  spec: {c}\n"));
+        let s = specs(&format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {{name: a}}\n  spec: {c}\n"
+        ));
         assert_eq!(s.len(), 1);
     }
 
@@ -302,7 +323,9 @@ mod tests {
 
     #[test]
     fn sidecars() {
-        let p = parse_yaml("apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n  - {name: s, restartPolicy: Always}\n  - {name: i}\n");
+        let p = parse_yaml(
+            "apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n  - {name: s, restartPolicy: Always}\n  - {name: i}\n",
+        );
         let s = pod_specs(&p.documents[0].root);
         let c = s[0].containers();
         assert!(c[0].is_sidecar() && c[0].is_long_running());

@@ -46,7 +46,13 @@ impl DocumentRule for ClusterAdminBinding {
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         if !matches!(
             cx.doc.root.get_str("kind"),
-            Some("ClusterRoleBinding" | "RoleBinding" | "List" | "ClusterRoleBindingList" | "RoleBindingList")
+            Some(
+                "ClusterRoleBinding"
+                    | "RoleBinding"
+                    | "List"
+                    | "ClusterRoleBindingList"
+                    | "RoleBindingList"
+            )
         ) {
             return;
         }
@@ -59,37 +65,39 @@ impl DocumentRule for ClusterAdminBinding {
             }
             let owner = format!("{kind} {}", obj.display_name());
             let identity = format!("{kind}/{}", obj.display_name());
-            if let Some(role) = obj.node.get("roleRef") {
-                if let Some(name) = role.get("name").filter(|n| n.as_str() == Some("cluster-admin"))
-                {
-                    if role.get_str("kind").is_none_or(|k| k == "ClusterRole") {
-                        out.push(
-                            Finding::new(
-                                &Self::META,
-                                cx.path,
-                                name.span,
-                                format!("{owner} grants the cluster-admin ClusterRole"),
-                                &format!("{identity}/roleRef"),
-                            )
-                            .help("bind a role with only the permissions needed"),
-                        );
-                    }
-                }
+            let role = obj.node.get("roleRef");
+            if let Some(name) = role.and_then(|r| r.get("name"))
+                && name.as_str() == Some("cluster-admin")
+                && role
+                    .and_then(|r| r.get_str("kind"))
+                    .is_none_or(|k| k == "ClusterRole")
+            {
+                out.push(
+                    Finding::new(
+                        &Self::META,
+                        cx.path,
+                        name.span,
+                        format!("{owner} grants the cluster-admin ClusterRole"),
+                        &format!("{identity}/roleRef"),
+                    )
+                    .help("bind a role with only the permissions needed"),
+                );
             }
             for s in obj.node.get("subjects").map(|s| s.items()).unwrap_or(&[]) {
-                if let Some(name) = s.get("name").filter(|n| n.as_str() == Some("system:masters")) {
-                    if s.get_str("kind").is_none_or(|k| k == "Group") {
-                        out.push(
-                            Finding::new(
-                                &Self::META,
-                                cx.path,
-                                name.span,
-                                format!("{owner} binds the system:masters group (bypasses RBAC)"),
-                                &format!("{identity}/subjects/system:masters"),
-                            )
-                            .help("bind a dedicated group instead of system:masters"),
-                        );
-                    }
+                if let Some(name) = s.get("name")
+                    && name.as_str() == Some("system:masters")
+                    && s.get_str("kind").is_none_or(|k| k == "Group")
+                {
+                    out.push(
+                        Finding::new(
+                            &Self::META,
+                            cx.path,
+                            name.span,
+                            format!("{owner} binds the system:masters group (bypasses RBAC)"),
+                            &format!("{identity}/subjects/system:masters"),
+                        )
+                        .help("bind a dedicated group instead of system:masters"),
+                    );
                 }
             }
         }
@@ -114,7 +122,10 @@ mod tests {
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nroleRef: {kind: Role, name: cluster-admin}\n",
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cluster-admin}\n",
         ] {
-            assert!(check(&ClusterAdminBinding, "b.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&ClusterAdminBinding, "b.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

@@ -73,6 +73,9 @@ mod tests {
         let f = check(&CpuLimitMissing, "j.yaml", src);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].span.start.line, 8);
-        assert!(f[0].message.contains("container a of Job -/j has no CPU limit"));
+        assert!(
+            f[0].message
+                .contains("container a of Job -/j has no CPU limit")
+        );
     }
 }

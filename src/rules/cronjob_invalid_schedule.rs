@@ -41,13 +41,15 @@ declare_rule! {
     }
 }
 
+/// A field check: why a value is invalid, or `None`.
+type Problem = fn(&str) -> Option<String>;
+
 /// Why `schedule` is invalid, or `None`.
 pub(crate) fn schedule_problem(schedule: &str) -> Option<String> {
     let s = schedule.trim();
     if s.starts_with("CRON_TZ=") || s.starts_with("TZ=") {
         return Some(
-            "a CRON_TZ=/TZ= prefix is not supported (the API rejects it); set spec.timeZone"
-                .into(),
+            "a CRON_TZ=/TZ= prefix is not supported (the API rejects it); set spec.timeZone".into(),
         );
     }
     if let Some(m) = s.strip_prefix('@') {
@@ -66,7 +68,11 @@ pub(crate) fn schedule_problem(schedule: &str) -> Option<String> {
         return Some(format!(
             "has {} fields, expected 5 (minute hour day-of-month month day-of-week){}",
             fields.len(),
-            if fields.len() == 6 { "; seconds are not supported" } else { "" }
+            if fields.len() == 6 {
+                "; seconds are not supported"
+            } else {
+                ""
+            }
         ));
     }
     const SPECS: [(&str, u32, u32, &[&str]); 5] = [
@@ -77,9 +83,16 @@ pub(crate) fn schedule_problem(schedule: &str) -> Option<String> {
             "month",
             1,
             12,
-            &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+            &[
+                "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+            ],
         ),
-        ("day-of-week", 0, 6, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
+        (
+            "day-of-week",
+            0,
+            6,
+            &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+        ),
     ];
     for (field, (name, min, max, names)) in fields.iter().zip(SPECS) {
         if let Err(e) = check_field(field, min, max, names) {
@@ -180,18 +193,27 @@ impl DocumentRule for CronjobInvalidSchedule {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        if !matches!(cx.doc.root.get_str("kind"), Some("CronJob" | "List" | "CronJobList")) {
+        if !matches!(
+            cx.doc.root.get_str("kind"),
+            Some("CronJob" | "List" | "CronJobList")
+        ) {
             return;
         }
         for obj in objects(&cx.doc.root) {
             if obj.kind != Some("CronJob") || obj.api_version.is_none() {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else { continue };
-            let checks: [(&str, fn(&str) -> Option<String>); 2] =
-                [("schedule", schedule_problem), ("timeZone", time_zone_problem)];
+            let Some(spec) = obj.node.get("spec") else {
+                continue;
+            };
+            let checks: [(&str, Problem); 2] = [
+                ("schedule", schedule_problem),
+                ("timeZone", time_zone_problem),
+            ];
             for (field, problem) in checks {
-                let Some(v): Option<&Node> = spec.get(field) else { continue };
+                let Some(v): Option<&Node> = spec.get(field) else {
+                    continue;
+                };
                 let Some(s) = v.as_str() else { continue };
                 if v.is_null() || is_placeholder(s) {
                     continue;
@@ -268,7 +290,13 @@ mod tests {
 
     #[test]
     fn time_zones() {
-        for tz in ["UTC", "Etc/UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+2"] {
+        for tz in [
+            "UTC",
+            "Etc/UTC",
+            "Europe/Berlin",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+2",
+        ] {
             assert_eq!(time_zone_problem(tz), None, "{tz}");
         }
         for tz in ["Local", "+02:00", "UTC +2", "Europe/", ""] {
@@ -280,8 +308,14 @@ mod tests {
     fn cronjobs() {
         let src = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: backup, namespace: db}\nspec:\n  schedule: '0 0 * * 7'\n  timeZone: Local\n  jobTemplate: {}\n---\napiVersion: batch/v1\nkind: CronJob\nspec:\n  schedule: ${BACKUP_SCHEDULE}\n---\napiVersion: batch/v1\nkind: CronJob\nspec:\n  schedule: '@daily'\n  timeZone: Europe/Paris\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  schedule: nonsense\n";
         let f = check(&CronjobInvalidSchedule, "c.yaml", src);
-        let pos: Vec<(u32, u32)> = f.iter().map(|x| (x.span.start.line, x.span.start.col)).collect();
+        let pos: Vec<(u32, u32)> = f
+            .iter()
+            .map(|x| (x.span.start.line, x.span.start.col))
+            .collect();
         assert_eq!(pos, [(5, 13), (6, 13)]);
-        assert!(f[0].message.contains("CronJob db/backup has an invalid schedule: day-of-week field `7`"));
+        assert!(
+            f[0].message
+                .contains("CronJob db/backup has an invalid schedule: day-of-week field `7`")
+        );
     }
 }

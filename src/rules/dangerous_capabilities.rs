@@ -51,7 +51,10 @@ fn dangerous(cap: &str) -> Option<&'static str> {
         .get(..4)
         .filter(|p| p.eq_ignore_ascii_case("CAP_"))
         .map_or(c, |_| &c[4..]);
-    DANGEROUS.iter().copied().find(|d| d.eq_ignore_ascii_case(c))
+    DANGEROUS
+        .iter()
+        .copied()
+        .find(|d| d.eq_ignore_ascii_case(c))
 }
 
 impl DocumentRule for DangerousCapabilities {

@@ -47,10 +47,15 @@ impl DocumentRule for HostNamespace {
                             &Self::META,
                             cx.path,
                             v.span,
-                            format!("{} sets {field}: true (shares the node's namespace)", pod.owner()),
+                            format!(
+                                "{} sets {field}: true (shares the node's namespace)",
+                                pod.owner()
+                            ),
                             &pod.identity(field),
                         )
-                        .help(format!("remove `{field}: true` unless this is a node agent")),
+                        .help(format!(
+                            "remove `{field}: true` unless this is a node agent"
+                        )),
                     );
                 }
             }

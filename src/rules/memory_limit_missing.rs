@@ -56,7 +56,11 @@ impl DocumentRule for MemoryLimitMissing {
                         &Self::META,
                         cx.path,
                         container_anchor(c.node, "resources"),
-                        format!("container {} of {} has no memory limit", c.name, pod.owner()),
+                        format!(
+                            "container {} of {} has no memory limit",
+                            c.name,
+                            pod.owner()
+                        ),
                         &pod.identity(&format!("{}/resources.limits.memory", c.name)),
                     )
                     .help("set resources.limits.memory"),
@@ -78,6 +82,9 @@ mod tests {
         let lines: Vec<u32> = f.iter().map(|x| x.span.start.line).collect();
         // the native sidecar and container a; not the init container, b, or the patch-like c
         assert_eq!(lines, [9, 13]);
-        assert!(f[1].message.contains("container a of StatefulSet -/db has no memory limit"));
+        assert!(
+            f[1].message
+                .contains("container a of StatefulSet -/db has no memory limit")
+        );
     }
 }

@@ -42,7 +42,10 @@ impl DocumentRule for PrivilegedContainer {
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         for pod in pod_specs(&cx.doc.root) {
             for c in pod.containers() {
-                let Some(v) = c.node.get("securityContext").and_then(|s| s.get("privileged"))
+                let Some(v) = c
+                    .node
+                    .get("securityContext")
+                    .and_then(|s| s.get("privileged"))
                 else {
                     continue;
                 };
@@ -78,7 +81,10 @@ mod tests {
         let f = check(&PrivilegedContainer, "d.yaml", src);
         let lines: Vec<u32> = f.iter().map(|x| x.span.start.line).collect();
         assert_eq!(lines, [10, 15]);
-        assert!(f[1].message.contains("container a of DaemonSet kube-system/agent"));
+        assert!(
+            f[1].message
+                .contains("container a of DaemonSet kube-system/agent")
+        );
     }
 
     #[test]
@@ -92,7 +98,10 @@ mod tests {
             "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n    securityContext: {privileged: true}\n",
             "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: x, securityContext: {privileged: false}}\n",
         ] {
-            assert!(check(&PrivilegedContainer, "d.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&PrivilegedContainer, "d.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

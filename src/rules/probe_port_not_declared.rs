@@ -110,16 +110,25 @@ mod tests {
     fn named_ports() {
         let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x:1\n          ports:\n            - {name: http, containerPort: 8080}\n          readinessProbe:\n            httpGet: {path: /, port: web}\n          livenessProbe:\n            httpGet: {path: /, port: http}\n          startupProbe:\n            tcpSocket: {port: 8080}\n        - name: side\n          image: x:1\n          livenessProbe:\n            tcpSocket: {port: http}\n";
         let f = check(&ProbePortNotDeclared, "d.yaml", src);
-        let pos: Vec<(u32, u32)> = f.iter().map(|x| (x.span.start.line, x.span.start.col)).collect();
+        let pos: Vec<(u32, u32)> = f
+            .iter()
+            .map(|x| (x.span.start.line, x.span.start.col))
+            .collect();
         assert_eq!(pos, [(13, 38), (21, 31)]);
-        assert!(f[0].message.contains("uses port name web, not declared by the container (it declares http)"));
+        assert!(
+            f[0].message
+                .contains("uses port name web, not declared by the container (it declares http)")
+        );
         assert!(f[1].message.contains("(it declares no named ports)"));
         for src in [
             "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: x, readinessProbe: {httpGet: {port: '8080'}}}\n",
             "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: x, readinessProbe: {httpGet: {port: '${PORT}'}}}\n",
             "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - {name: a, image: x, ports: &p [{name: http}], readinessProbe: {httpGet: {port: http}}}\n    - {name: b, image: x, ports: *p, readinessProbe: {httpGet: {port: http}}}\n",
         ] {
-            assert!(check(&ProbePortNotDeclared, "p.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&ProbePortNotDeclared, "p.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

@@ -51,7 +51,14 @@ impl DocumentRule for RbacWildcard {
             if obj.api_version.is_none() {
                 continue;
             }
-            for (i, rule) in obj.node.get("rules").map(|r| r.items()).unwrap_or(&[]).iter().enumerate() {
+            for (i, rule) in obj
+                .node
+                .get("rules")
+                .map(|r| r.items())
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+            {
                 for field in ["apiGroups", "resources", "verbs"] {
                     for item in rule.get(field).map(|v| v.items()).unwrap_or(&[]) {
                         if item.as_str() != Some("*") {
@@ -89,7 +96,10 @@ mod tests {
         let f = check(&RbacWildcard, "r.yaml", src);
         let lines: Vec<u32> = f.iter().map(|x| x.span.start.line).collect();
         assert_eq!(lines, [5, 6, 9]);
-        assert!(f[1].message.contains("ClusterRole -/god grants `*` resources (rule 1)"));
+        assert!(
+            f[1].message
+                .contains("ClusterRole -/god grants `*` resources (rule 1)")
+        );
         for src in [
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules:\n  - {apiGroups: [''], resources: [pods/*], verbs: [get]}\n",
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nrules:\n  - {verbs: ['*']}\n",

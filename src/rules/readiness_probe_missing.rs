@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a main container of a Deployment, StatefulSet, ReplicaSet,
     /// ReplicationController or DaemonSet that declares `ports` (it serves traffic) but has
-    /// no `readinessProbe`. Not checked: Pods, Jobs and CronJobs (they run to completion),
+    /// no `readinessProbe`, in a pod where no main container has one (a probed main
+    /// container gates the pod, so its classic sidecars need none). Not checked: Pods, Jobs and CronJobs (they run to completion),
     /// init containers and native sidecars, containers without `ports` (workers, agents),
     /// containers without an `image` (patches), kustomize patch fragments and objects
     /// without a name.
@@ -66,6 +67,15 @@ pub(crate) fn check_probe(
         return;
     }
     for pod in pod_specs(&cx.doc.root) {
+        // The pod's readiness is the AND of its containers': once one main container has
+        // the probe, the others (classic sidecars: proxies, exporters) are gated by it.
+        let gated = pod
+            .containers()
+            .iter()
+            .any(|c| c.role == ContainerRole::Main && c.node.get(probe).is_some());
+        if gated {
+            continue;
+        }
         for c in probed_containers(&pod) {
             if c.get(probe).is_some() {
                 continue;
@@ -76,7 +86,10 @@ pub(crate) fn check_probe(
                     meta,
                     cx.path,
                     container_anchor(c, "ports"),
-                    format!("container {name} of {} has ports but no {what}", pod.owner()),
+                    format!(
+                        "container {name} of {} has ports but no {what}",
+                        pod.owner()
+                    ),
                     &pod.identity(&format!("{name}/{probe}")),
                 )
                 .help(format!("add a {probe} (httpGet, tcpSocket, grpc or exec)")),
@@ -103,13 +116,22 @@ mod tests {
     #[test]
     fn readiness() {
         let src = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      initContainers:\n        - {name: init, image: x, ports: [{containerPort: 1}]}\n      containers:\n        - name: web\n          image: x:1\n          ports:\n            - {name: http, containerPort: 8080}\n        - name: ok\n          image: x:1\n          ports: [{containerPort: 9090}]\n          readinessProbe: {tcpSocket: {port: 9090}}\n        - {name: worker, image: x:1}\n";
-        let f = check(&ReadinessProbeMissing, "d.yaml", src);
+        let f = check(
+            &ReadinessProbeMissing,
+            "d.yaml",
+            &src.replace(
+                "readinessProbe: {tcpSocket: {port: 9090}}",
+                "livenessProbe: {}",
+            ),
+        );
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].span.start.line, f[0].span.start.col), (12, 11));
         assert_eq!(
             f[0].message,
             "container web of Deployment shop/web has ports but no readiness probe"
         );
+        // a probed main container gates the pod: its sidecar needs no probe
+        assert!(check(&ReadinessProbeMissing, "d.yaml", src).is_empty());
         for src in [
             // batch pods run to completion
             "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: x, ports: [{containerPort: 1}]}]\n",
@@ -117,7 +139,10 @@ mod tests {
             // a patch: no image
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: a, ports: [{containerPort: 1}]}]\n",
         ] {
-            assert!(check(&ReadinessProbeMissing, "d.yaml", src).is_empty(), "{src}");
+            assert!(
+                check(&ReadinessProbeMissing, "d.yaml", src).is_empty(),
+                "{src}"
+            );
         }
     }
 }

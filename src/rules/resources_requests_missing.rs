@@ -65,10 +65,17 @@ impl DocumentRule for ResourcesRequestsMissing {
                         &Self::META,
                         cx.path,
                         container_anchor(c.node, "resources"),
-                        format!("container {} of {} has no {what} request", c.name, pod.owner()),
+                        format!(
+                            "container {} of {} has no {what} request",
+                            c.name,
+                            pod.owner()
+                        ),
                         &pod.identity(&format!("{}/resources.requests", c.name)),
                     )
-                    .help(format!("set resources.requests.{}", missing.join(" and resources.requests."))),
+                    .help(format!(
+                        "set resources.requests.{}",
+                        missing.join(" and resources.requests.")
+                    )),
                 );
             }
         }
@@ -83,15 +90,21 @@ mod tests {
     const HEAD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n";
 
     fn found(containers: &str) -> Vec<String> {
-        check(&ResourcesRequestsMissing, "d.yaml", &format!("{HEAD}{containers}"))
-            .into_iter()
-            .map(|f| format!("{}:{} {}", f.span.start.line, f.span.start.col, f.message))
-            .collect()
+        check(
+            &ResourcesRequestsMissing,
+            "d.yaml",
+            &format!("{HEAD}{containers}"),
+        )
+        .into_iter()
+        .map(|f| format!("{}:{} {}", f.span.start.line, f.span.start.col, f.message))
+        .collect()
     }
 
     #[test]
     fn missing_requests() {
-        let f = found("        - name: a\n          image: x:1\n        - name: b\n          image: x:1\n          resources:\n            requests: {cpu: 10m}\n");
+        let f = found(
+            "        - name: a\n          image: x:1\n        - name: b\n          image: x:1\n          resources:\n            requests: {cpu: 10m}\n",
+        );
         assert_eq!(
             f,
             [

@@ -74,7 +74,10 @@ impl DocumentRule for RunAsRoot {
                     reported.push(node);
                 }
                 let (subject, identity) = if at_pod {
-                    (format!("the pod of {}", pod.owner()), pod.identity("runAsRoot"))
+                    (
+                        format!("the pod of {}", pod.owner()),
+                        pod.identity("runAsRoot"),
+                    )
                 } else {
                     (
                         format!("container {} of {}", c.name, pod.owner()),
@@ -114,7 +117,10 @@ mod tests {
         let src = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    runAsUser: 0\n  containers:\n    - {name: a, image: x}\n    - {name: b, image: x}\n    - {name: c, image: x, securityContext: {runAsUser: 1000}}\n";
         assert_eq!(lines(src), [6]);
         let f = check(&RunAsRoot, "d.yaml", src);
-        assert!(f[0].message.contains("the pod of Pod -/p runs as root (runAsUser: 0)"));
+        assert!(
+            f[0].message
+                .contains("the pod of Pod -/p runs as root (runAsUser: 0)")
+        );
         // container-level root overrides a non-root pod
         let src = "apiVersion: v1\nkind: Pod\nspec:\n  securityContext: {runAsUser: 1000, runAsNonRoot: true}\n  initContainers:\n    - name: chown\n      image: busybox:1\n      securityContext:\n        runAsUser: 0\n        runAsNonRoot: false\n  containers:\n    - {name: a, image: x}\n";
         assert_eq!(lines(src), [9]);

@@ -63,7 +63,13 @@ impl DocumentRule for SelectorTemplateMismatch {
         if !matches!(
             cx.doc.root.get_str("kind"),
             Some("Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
-                | Some("List" | "DeploymentList" | "StatefulSetList" | "DaemonSetList" | "ReplicaSetList")
+                | Some(
+                    "List"
+                        | "DeploymentList"
+                        | "StatefulSetList"
+                        | "DaemonSetList"
+                        | "ReplicaSetList"
+                )
         ) {
             return;
         }
@@ -75,8 +81,12 @@ impl DocumentRule for SelectorTemplateMismatch {
             if obj.api_version.is_none() {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else { continue };
-            let Some(selector) = spec.get("selector") else { continue };
+            let Some(spec) = obj.node.get("spec") else {
+                continue;
+            };
+            let Some(selector) = spec.get("selector") else {
+                continue;
+            };
             let Some(template) = spec.get("template").filter(|t| t.is_mapping()) else {
                 continue;
             };
@@ -98,7 +108,11 @@ impl DocumentRule for SelectorTemplateMismatch {
                     .help("make spec.template.metadata.labels carry every selector label"),
                 );
             };
-            for e in selector.get("matchLabels").map(Node::entries).unwrap_or(&[]) {
+            for e in selector
+                .get("matchLabels")
+                .map(Node::entries)
+                .unwrap_or(&[])
+            {
                 let (Some(k), Some(v)) = (e.key.as_str(), e.value.as_str()) else {
                     continue;
                 };
@@ -108,7 +122,11 @@ impl DocumentRule for SelectorTemplateMismatch {
                     None => report(&e.key, k, format!("{k}={v} is not a template label")),
                 }
             }
-            for x in selector.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
+            for x in selector
+                .get("matchExpressions")
+                .map(Node::items)
+                .unwrap_or(&[])
+            {
                 let (Some(k), Some(op)) = (x.get_str("key"), x.get_str("operator")) else {
                     continue;
                 };
@@ -122,8 +140,12 @@ impl DocumentRule for SelectorTemplateMismatch {
                 let have = label(k);
                 let why = match (op, have) {
                     ("In", Some(l)) if values.contains(&l) => None,
-                    ("In", Some(l)) => Some(format!("needs {k} in {values:?} but the template has {k}={l}")),
-                    ("In", None) => Some(format!("needs label {k} in {values:?}, absent from the template")),
+                    ("In", Some(l)) => Some(format!(
+                        "needs {k} in {values:?} but the template has {k}={l}"
+                    )),
+                    ("In", None) => Some(format!(
+                        "needs label {k} in {values:?}, absent from the template"
+                    )),
                     ("NotIn", Some(l)) if values.contains(&l) => {
                         Some(format!("excludes {k}={l}, which the template has"))
                     }
@@ -147,22 +169,36 @@ mod tests {
     use super::*;
     use crate::rules::testing::check;
 
-    const HEAD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n";
+    const HEAD: &str =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n";
 
     fn found(body: &str) -> Vec<String> {
-        check(&SelectorTemplateMismatch, "d.yaml", &format!("{HEAD}{body}"))
-            .into_iter()
-            .map(|f| format!("{}:{} {}", f.span.start.line, f.span.start.col, f.message))
-            .collect()
+        check(
+            &SelectorTemplateMismatch,
+            "d.yaml",
+            &format!("{HEAD}{body}"),
+        )
+        .into_iter()
+        .map(|f| format!("{}:{} {}", f.span.start.line, f.span.start.col, f.message))
+        .collect()
     }
 
     #[test]
     fn mismatches() {
-        let f = found("  selector:\n    matchLabels:\n      app: web\n      tier: front\n  template:\n    metadata:\n      labels:\n        app: website\n    spec: {}\n");
+        let f = found(
+            "  selector:\n    matchLabels:\n      app: web\n      tier: front\n  template:\n    metadata:\n      labels:\n        app: website\n    spec: {}\n",
+        );
         assert_eq!(f.len(), 2, "{f:?}");
-        assert!(f[0].starts_with("7:7 Deployment shop/web: selector app=web but the template has app=website"), "{f:?}");
+        assert!(
+            f[0].starts_with(
+                "7:7 Deployment shop/web: selector app=web but the template has app=website"
+            ),
+            "{f:?}"
+        );
         assert!(f[1].contains("tier=front is not a template label"));
-        let f = found("  selector:\n    matchExpressions:\n      - {key: app, operator: In, values: [a, b]}\n      - {key: canary, operator: DoesNotExist}\n      - {key: env, operator: Exists}\n  template:\n    metadata:\n      labels: {app: c, canary: 'true'}\n");
+        let f = found(
+            "  selector:\n    matchExpressions:\n      - {key: app, operator: In, values: [a, b]}\n      - {key: canary, operator: DoesNotExist}\n      - {key: env, operator: Exists}\n  template:\n    metadata:\n      labels: {app: c, canary: 'true'}\n",
+        );
         assert_eq!(f.len(), 3, "{f:?}");
         // no template labels at all
         let f = found("  selector:\n    matchLabels: {app: web}\n  template:\n    spec: {}\n");

@@ -124,10 +124,32 @@ mod tests {
 
     #[test]
     fn paths() {
-        for p in ["/", "//", "/etc", "/etc/", "/etc/kubernetes", "/var/run/docker.sock", "/run/containerd/containerd.sock", "/var/lib/kubelet/pods", "/proc", "/sys/fs/cgroup", "/dev/dri"] {
+        for p in [
+            "/",
+            "//",
+            "/etc",
+            "/etc/",
+            "/etc/kubernetes",
+            "/var/run/docker.sock",
+            "/run/containerd/containerd.sock",
+            "/var/lib/kubelet/pods",
+            "/proc",
+            "/sys/fs/cgroup",
+            "/dev/dri",
+        ] {
             assert!(sensitive(p).is_some(), "{p}");
         }
-        for p in ["/var/log", "/var/lib/rancher", "/data", "/etcd-data", "/var/run/secrets-store", "relative/etc", "/mnt/../etc", "/var/lib/kubelet-plugins", "/sysroot"] {
+        for p in [
+            "/var/log",
+            "/var/lib/rancher",
+            "/data",
+            "/etcd-data",
+            "/var/run/secrets-store",
+            "relative/etc",
+            "/mnt/../etc",
+            "/var/lib/kubelet-plugins",
+            "/sysroot",
+        ] {
             assert!(sensitive(p).is_none(), "{p}");
         }
     }
