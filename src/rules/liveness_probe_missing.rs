@@ -53,8 +53,14 @@ mod tests {
     #[test]
     fn liveness() {
         let src = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n      containers:\n        - name: db\n          image: x:1\n          ports: [{containerPort: 5432}]\n          readinessProbe: {tcpSocket: {port: 5432}}\n        - name: ok\n          image: x:1\n          ports: [{containerPort: 9187}]\n          livenessProbe: {tcpSocket: {port: 9187}}\n";
-        let f = check(&LivenessProbeMissing, "s.yaml", src);
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].span.start.line, 10);
+        // a probed main container gates the pod
+        assert!(check(&LivenessProbeMissing, "s.yaml", src).is_empty());
+        let src = src.replace(
+            "livenessProbe: {tcpSocket: {port: 9187}}",
+            "readinessProbe: {}",
+        );
+        let f = check(&LivenessProbeMissing, "s.yaml", &src);
+        let lines: Vec<u32> = f.iter().map(|x| x.span.start.line).collect();
+        assert_eq!(lines, [10, 14]);
     }
 }

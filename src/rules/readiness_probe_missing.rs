@@ -124,7 +124,7 @@ mod tests {
                 "livenessProbe: {}",
             ),
         );
-        assert_eq!(f.len(), 1);
+        assert_eq!(f.len(), 2);
         assert_eq!((f[0].span.start.line, f[0].span.start.col), (12, 11));
         assert_eq!(
             f[0].message,
