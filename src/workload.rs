@@ -159,11 +159,25 @@ pub fn pod_spec<'a>(obj: &KubeObject<'a>) -> Option<PodSpec<'a>> {
     })
 }
 
+/// The kinds [`pod_spec`] knows.
+const POD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
+];
+
 /// The pod specs of a document's objects (the root, or the items of a `kind: List`).
 pub fn pod_specs(root: &Node) -> Vec<PodSpec<'_>> {
-    // Cheap pre-filter: a document without `kind` holds no objects.
-    if !root.is_mapping() || root.get("kind").is_none() {
-        return Vec::new();
+    // Cheap pre-filter on the root's kind: most documents hold no pod spec.
+    match root.get_str("kind") {
+        Some(k) if POD_KINDS.contains(&k) || k.ends_with("List") => {}
+        _ => return Vec::new(),
     }
     objects(root).iter().filter_map(pod_spec).collect()
 }

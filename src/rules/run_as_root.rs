@@ -40,6 +40,11 @@ declare_rule! {
     }
 }
 
+/// `securityContext.<key>`, with `null` treated as absent.
+fn field<'a>(sc: Option<&'a Node>, key: &str) -> Option<&'a Node> {
+    sc.and_then(|s| s.get(key)).filter(|n| !n.is_null())
+}
+
 impl DocumentRule for RunAsRoot {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -48,13 +53,13 @@ impl DocumentRule for RunAsRoot {
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         for pod in pod_specs(&cx.doc.root) {
             let pod_sc = pod.spec.get("securityContext");
-            let pod_user = pod_sc.and_then(|s| s.get("runAsUser"));
-            let pod_nonroot = pod_sc.and_then(|s| s.get("runAsNonRoot"));
+            let pod_user = field(pod_sc, "runAsUser");
+            let pod_nonroot = field(pod_sc, "runAsNonRoot");
             let mut reported: Vec<*const Node> = Vec::new();
             for c in pod.containers() {
                 let sc = c.node.get("securityContext");
-                let user = sc.and_then(|s| s.get("runAsUser")).or(pod_user);
-                let nonroot = sc.and_then(|s| s.get("runAsNonRoot")).or(pod_nonroot);
+                let user = field(sc, "runAsUser").or(pod_user);
+                let nonroot = field(sc, "runAsNonRoot").or(pod_nonroot);
                 let (node, what) = match user.map(|u| (u, as_int(u))) {
                     Some((u, Some(0))) => (u, "runAsUser: 0"),
                     // a non-zero or unknown (placeholder) user: not explicit root
