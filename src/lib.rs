@@ -26,4 +26,5 @@ pub mod snippet;
 pub mod source;
 pub mod suppress;
 pub mod walk;
+pub mod workload;
 pub mod yaml;

@@ -17,6 +17,18 @@ fn basic_fixture_findings_are_exact() {
         hits(&v),
         vec![
             h(
+                "memory-limit-missing",
+                "apps/web/base/deployment.yaml",
+                9,
+                17
+            ),
+            h(
+                "resources-requests-missing",
+                "apps/web/base/deployment.yaml",
+                9,
+                17
+            ),
+            h(
                 "kustomize-secret-literal",
                 "apps/web/base/kustomization.yaml",
                 8,

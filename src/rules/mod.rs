@@ -9,6 +9,10 @@ use crate::yaml::Document;
 pub mod api_deprecated;
 pub mod api_removed;
 pub mod argocd_target_revision_unpinned;
+pub mod cluster_admin_binding;
+pub mod cpu_limit_missing;
+pub mod cronjob_invalid_schedule;
+pub mod dangerous_capabilities;
 pub mod docker_config_auth;
 pub mod duplicate_env_var;
 pub mod duplicate_key;
@@ -22,6 +26,7 @@ pub mod flux_path_missing;
 pub mod flux_source_ref_missing;
 pub mod generic_credential;
 pub mod gitops_api_deprecated;
+pub mod host_namespace;
 pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_tag_latest;
@@ -40,14 +45,25 @@ pub mod live_metadata_fields;
 pub mod live_owner_references;
 pub mod live_server_assigned_spec;
 pub mod live_status_stanza;
+pub mod liveness_probe_missing;
+pub mod memory_limit_missing;
 pub mod missing_apiversion_or_kind;
 pub mod namespace_on_cluster_scoped;
+pub mod privilege_escalation_allowed;
+pub mod privileged_container;
+pub mod probe_port_not_declared;
 pub mod raw_secret;
+pub mod rbac_wildcard;
+pub mod readiness_probe_missing;
+pub mod resources_requests_missing;
+pub mod run_as_root;
 pub mod sealed_secret_invalid;
 pub mod sealed_secret_plaintext;
 pub mod sealed_secret_scope;
 pub mod sealed_secret_undecryptable;
 pub mod sealed_secret_wrong_key_size;
+pub mod selector_template_mismatch;
+pub mod sensitive_host_path;
 pub mod sops_mac_mismatch;
 pub mod sops_metadata_invalid;
 pub mod sops_no_key;
@@ -201,6 +217,22 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &api_deprecated::ApiDeprecated::META,
     &gitops_api_deprecated::GitopsApiDeprecated::META,
     &namespace_on_cluster_scoped::NamespaceOnClusterScoped::META,
+    &privileged_container::PrivilegedContainer::META,
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed::META,
+    &host_namespace::HostNamespace::META,
+    &sensitive_host_path::SensitiveHostPath::META,
+    &dangerous_capabilities::DangerousCapabilities::META,
+    &run_as_root::RunAsRoot::META,
+    &cluster_admin_binding::ClusterAdminBinding::META,
+    &cronjob_invalid_schedule::CronjobInvalidSchedule::META,
+    &selector_template_mismatch::SelectorTemplateMismatch::META,
+    &resources_requests_missing::ResourcesRequestsMissing::META,
+    &memory_limit_missing::MemoryLimitMissing::META,
+    &readiness_probe_missing::ReadinessProbeMissing::META,
+    &probe_port_not_declared::ProbePortNotDeclared::META,
+    &cpu_limit_missing::CpuLimitMissing::META,
+    &liveness_probe_missing::LivenessProbeMissing::META,
+    &rbac_wildcard::RbacWildcard::META,
     &yaml_syntax::YamlSyntax::META,
     &duplicate_key::DuplicateKey::META,
     &yaml_too_complex::YamlTooComplex::META,
@@ -240,6 +272,22 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &api_deprecated::ApiDeprecated,
     &gitops_api_deprecated::GitopsApiDeprecated,
     &namespace_on_cluster_scoped::NamespaceOnClusterScoped,
+    &privileged_container::PrivilegedContainer,
+    &privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &host_namespace::HostNamespace,
+    &sensitive_host_path::SensitiveHostPath,
+    &dangerous_capabilities::DangerousCapabilities,
+    &run_as_root::RunAsRoot,
+    &cluster_admin_binding::ClusterAdminBinding,
+    &cronjob_invalid_schedule::CronjobInvalidSchedule,
+    &selector_template_mismatch::SelectorTemplateMismatch,
+    &resources_requests_missing::ResourcesRequestsMissing,
+    &memory_limit_missing::MemoryLimitMissing,
+    &readiness_probe_missing::ReadinessProbeMissing,
+    &probe_port_not_declared::ProbePortNotDeclared,
+    &cpu_limit_missing::CpuLimitMissing,
+    &liveness_probe_missing::LivenessProbeMissing,
+    &rbac_wildcard::RbacWildcard,
 ];
 
 /// Every rule: the code rules, then the built-in credential patterns (`rules/secrets/`).
