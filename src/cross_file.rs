@@ -4,11 +4,11 @@
 
 use crate::config::Config;
 use crate::finding::Finding;
+use crate::manifest::KubeObject;
 use crate::project::Project;
 use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
 use crate::rules::flux_source_ref_missing::{FluxSourceRefMissing, SourceFact};
 use crate::rules::hpa_and_static_replicas::{HpaAndStaticReplicas, ScaleFact};
-use crate::yaml::Document;
 
 /// What the cross-file rules need of one file.
 #[derive(Debug, Default)]
@@ -18,31 +18,45 @@ pub struct Facts {
     pub scaling: Vec<ScaleFact>,
 }
 
-impl Facts {
-    /// Records the facts of one parsed file.
-    pub fn collect(path: &str, docs: &[Document], project: &Project, config: &Config) -> Facts {
-        let mut f = Facts::default();
-        let in_unit = !project.memberships(path).is_empty() && !project.is_fragment(path);
-        let dup = in_unit && config.is_enabled(&DuplicateResource::META);
-        let src = project.whole_tree && config.is_enabled(&FluxSourceRefMissing::META);
-        let hpa = !project.is_fragment(path) && config.is_enabled(&HpaAndStaticReplicas::META);
-        if !(dup || src || hpa) {
-            return f;
+/// Which facts one file must record (rules off, or not applicable to it: none).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wanted {
+    objects: bool,
+    sources: bool,
+    scaling: bool,
+}
+
+impl Wanted {
+    pub fn for_file(path: &str, project: &Project, config: &Config) -> Wanted {
+        let info = project.file(path);
+        let fragment = info.fragment;
+        Wanted {
+            objects: !fragment
+                && !info.memberships.is_empty()
+                && config.is_enabled(&DuplicateResource::META),
+            sources: project.whole_tree && config.is_enabled(&FluxSourceRefMissing::META),
+            scaling: !fragment && config.is_enabled(&HpaAndStaticReplicas::META),
         }
-        for doc in docs {
-            for obj in crate::manifest::objects(&doc.root) {
-                if dup {
-                    f.objects.extend(ObjectRecord::of(path, &obj));
-                }
-                if src {
-                    SourceFact::collect(path, &obj, project, &mut f.sources);
-                }
-                if hpa {
-                    ScaleFact::collect(path, &obj, project, &mut f.scaling);
-                }
+    }
+}
+
+impl Facts {
+    /// Records the facts of one document's objects.
+    pub fn collect(&mut self, path: &str, objects: &[KubeObject], project: &Project, w: Wanted) {
+        if !(w.objects || w.sources || w.scaling) {
+            return;
+        }
+        for obj in objects {
+            if w.objects {
+                self.objects.extend(ObjectRecord::of(path, obj));
+            }
+            if w.sources {
+                SourceFact::collect(path, obj, project, &mut self.sources);
+            }
+            if w.scaling {
+                ScaleFact::collect(path, obj, project, &mut self.scaling);
             }
         }
-        f
     }
 
     pub fn extend(&mut self, other: Facts) {

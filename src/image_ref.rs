@@ -65,7 +65,11 @@ pub fn check_images(
     problem: fn(&ImageRef) -> Option<String>,
     out: &mut Vec<Finding>,
 ) {
-    for img in container_images(&cx.doc.root) {
+    let images = cx
+        .containers()
+        .iter()
+        .filter_map(|c| c.get("image").filter(|i| i.as_str().is_some()));
+    for img in images {
         let Some(v) = img.as_str() else { continue };
         if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
             continue;
@@ -73,7 +77,7 @@ pub fn check_images(
         let r = parse(v);
         // A kustomize `images:` override in every unit that includes the file replaces the
         // tag or digest written here.
-        if cx.project.image_pinned(cx.path, r.name) {
+        if crate::project::Project::pinned_in(cx.memberships(), r.name) {
             continue;
         }
         if let Some(msg) = problem(&r) {

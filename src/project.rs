@@ -5,8 +5,11 @@
 //!
 //! Built once per scan from the kustomization files among the inputs; no kustomize run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::kustomize::{self, Role};
 use crate::yaml::{Node, parse_yaml};
@@ -27,6 +30,35 @@ struct Kust {
     has_generators: bool,
     /// The text of its comments (a commented-out entry disables a file on purpose).
     comments: String,
+}
+
+/// One kustomization file, read and reduced (the parallel part of building the graph).
+#[derive(Debug)]
+pub struct KustomizationFile {
+    path: String,
+    dir: String,
+    kust: Kust,
+    parsed: crate::yaml::ParsedYaml,
+}
+
+impl KustomizationFile {
+    /// None when the file is not kustomize's (empty, or a Flux `Kustomization` CR).
+    pub fn parse(path: &str, src: &str) -> Option<KustomizationFile> {
+        let parsed = parse_yaml(src);
+        let doc = parsed.documents.first()?;
+        if !kustomize::is_kustomization(crate::source::FileKind::Kustomization, &doc.root) {
+            return None;
+        }
+        let dir = kustomize::dir_of(path).to_string();
+        let mut kust = read_kust(path, &dir, &doc.root);
+        kust.comments = comments(src);
+        Some(KustomizationFile {
+            path: path.to_string(),
+            dir,
+            kust,
+            parsed,
+        })
+    }
 }
 
 /// How a deployment unit includes a manifest file.
@@ -53,14 +85,13 @@ impl Membership {
 pub struct Project {
     /// Where paths are resolved for existence checks (None: no disk, e.g. stdin).
     root: Option<PathBuf>,
-    /// Files a kustomization uses as patches or inputs (fragments, not resources).
-    fragments: HashSet<String>,
-    /// Every local path any kustomization references.
-    referenced: HashSet<String>,
+    /// What the graph says about each file it mentions.
+    files: HashMap<String, FileInfo>,
+    /// The kustomization files parsed while building the graph (the per-file stage reuses
+    /// them instead of parsing again).
+    parsed: HashMap<String, crate::yaml::ParsedYaml>,
     /// Kustomizations by directory.
     by_dir: BTreeMap<String, Kust>,
-    /// Units that include each manifest file.
-    memberships: HashMap<String, Vec<Membership>>,
     /// The scan's input files and their directories: existence checks answer from these
     /// before asking the file system.
     known_files: HashSet<String>,
@@ -73,6 +104,23 @@ pub struct Project {
     /// to the repository root).
     pub repo_root: Option<PathBuf>,
 }
+
+/// What the graph says about one file.
+#[derive(Debug, Default)]
+pub struct FileInfo {
+    /// A kustomization uses it as a patch or generator input (a fragment, not a resource).
+    pub fragment: bool,
+    /// Some kustomization references it.
+    pub referenced: bool,
+    /// The deployment units that include it.
+    pub memberships: Vec<Arc<Membership>>,
+}
+
+static NO_INFO: FileInfo = FileInfo {
+    fragment: false,
+    referenced: false,
+    memberships: Vec::new(),
+};
 
 /// What is at a referenced path.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,29 +154,37 @@ impl Project {
     /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
     /// content).
     pub fn build(root: Option<&Path>, kustomizations: &[(String, String)]) -> Project {
+        let parsed = kustomizations
+            .iter()
+            .filter_map(|(path, src)| KustomizationFile::parse(path, src))
+            .collect();
+        Project::from_parsed(root, parsed)
+    }
+
+    /// Builds the graph from kustomizations parsed beforehand (in parallel, by the scan),
+    /// in path order.
+    pub fn from_parsed(root: Option<&Path>, kustomizations: Vec<KustomizationFile>) -> Project {
         let mut p = Project {
             root: root.map(Path::to_path_buf),
             whole_tree: true,
             ..Project::default()
         };
-        for (path, src) in kustomizations {
-            let parsed = parse_yaml(src);
-            let Some(doc) = parsed.documents.first() else {
-                continue;
-            };
-            if !kustomize::is_kustomization(crate::source::FileKind::Kustomization, &doc.root) {
-                continue;
-            }
-            let dir = kustomize::dir_of(path).to_string();
+        for KustomizationFile {
+            path,
+            dir,
+            kust: k,
+            parsed,
+        } in kustomizations
+        {
+            p.parsed.insert(path, parsed);
             if p.by_dir.contains_key(&dir) {
                 continue; // kustomize refuses two; kustomization.yaml sorts first
             }
-            let mut k = read_kust(path, &dir, &doc.root);
-            k.comments = comments(src);
             for (target, role) in &k.refs {
-                p.referenced.insert(target.clone());
+                let info = p.files.entry(target.clone()).or_default();
+                info.referenced = true;
                 if matches!(role, Role::Patch | Role::Input) {
-                    p.fragments.insert(target.clone());
+                    info.fragment = true;
                 }
             }
             p.by_dir.insert(dir, k);
@@ -152,17 +208,17 @@ impl Project {
             .filter(|d| !included.contains(d.as_str()))
             .cloned()
             .collect();
-        let mut memberships: HashMap<String, Vec<Membership>> = HashMap::new();
+        let mut memberships: HashMap<String, Vec<Arc<Membership>>> = HashMap::default();
         for root in roots {
             let mut chain = Vec::new();
-            let mut visiting = HashSet::new();
+            let mut visiting = HashSet::default();
             self.visit(&root, &root, &mut chain, &mut visiting, &mut memberships);
         }
-        for v in memberships.values_mut() {
+        for (path, mut v) in memberships {
             v.sort_by(|a, b| a.unit.cmp(&b.unit));
             v.dedup();
+            self.files.entry(path).or_default().memberships = v;
         }
-        self.memberships = memberships;
     }
 
     fn visit<'a>(
@@ -171,7 +227,7 @@ impl Project {
         dir: &str,
         chain: &mut Vec<&'a Kust>,
         visiting: &mut HashSet<String>,
-        out: &mut HashMap<String, Vec<Membership>>,
+        out: &mut HashMap<String, Vec<Arc<Membership>>>,
     ) {
         let Some(k) = self.by_dir.get(dir) else {
             return;
@@ -180,6 +236,8 @@ impl Project {
             return; // a cycle: kustomize rejects it; the graph just stops
         }
         chain.push(k);
+        // Every file this kustomization lists directly shares one membership.
+        let mut here: Option<Arc<Membership>> = None;
         for (target, role) in &k.refs {
             if !matches!(role, Role::Resource | Role::Component) {
                 continue;
@@ -187,17 +245,24 @@ impl Project {
             if self.by_dir.contains_key(target) {
                 self.visit(root, target, chain, visiting, out);
             } else {
-                let m = Membership {
-                    unit: self.by_dir[root].path.clone(),
-                    namespace: chain.iter().find_map(|k| k.namespace.clone()),
-                    prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
-                    suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
-                    pinned_images: chain
-                        .iter()
-                        .flat_map(|k| k.pinned_images.iter().cloned())
-                        .collect(),
-                };
-                out.entry(target.clone()).or_default().push(m);
+                let m = here.get_or_insert_with(|| {
+                    Arc::new(Membership {
+                        unit: self.by_dir[root].path.clone(),
+                        namespace: chain.iter().find_map(|k| k.namespace.clone()),
+                        prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
+                        suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
+                        pinned_images: chain
+                            .iter()
+                            .flat_map(|k| k.pinned_images.iter().cloned())
+                            .collect(),
+                    })
+                });
+                match out.get_mut(target.as_str()) {
+                    Some(v) => v.push(Arc::clone(m)),
+                    None => {
+                        out.insert(target.clone(), vec![Arc::clone(m)]);
+                    }
+                }
             }
         }
         chain.pop();
@@ -206,12 +271,22 @@ impl Project {
 
     /// True when a kustomization uses `path` as a patch or generator input.
     pub fn is_fragment(&self, path: &str) -> bool {
-        self.fragments.contains(path)
+        self.file(path).fragment
+    }
+
+    /// What the graph says about `path` (all false and empty when it says nothing).
+    pub fn file(&self, path: &str) -> &FileInfo {
+        self.files.get(path).unwrap_or(&NO_INFO)
+    }
+
+    /// The parse of a kustomization file made while building the graph.
+    pub fn parsed(&self, path: &str) -> Option<&crate::yaml::ParsedYaml> {
+        self.parsed.get(path)
     }
 
     /// True when some kustomization references `path`.
     pub fn is_referenced(&self, path: &str) -> bool {
-        self.referenced.contains(path)
+        self.file(path).referenced
     }
 
     /// The kustomization file of `dir`, and whether it has `generators:`.
@@ -230,14 +305,18 @@ impl Project {
     }
 
     /// The deployment units that include `path` (empty when none does).
-    pub fn memberships(&self, path: &str) -> &[Membership] {
-        self.memberships.get(path).map_or(&[], Vec::as_slice)
+    pub fn memberships(&self, path: &str) -> &[Arc<Membership>] {
+        &self.file(path).memberships
     }
 
     /// True when every unit including `path` pins the image `name` with a kustomize
     /// `images:` override (and at least one unit includes it).
     pub fn image_pinned(&self, path: &str, name: &str) -> bool {
-        let ms = self.memberships(path);
+        Self::pinned_in(self.memberships(path), name)
+    }
+
+    /// [`Project::image_pinned`] over the memberships of a file.
+    pub fn pinned_in(ms: &[Arc<Membership>], name: &str) -> bool {
         !ms.is_empty() && ms.iter().all(|m| m.pinned_images.iter().any(|i| i == name))
     }
 

@@ -252,6 +252,10 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         inputs.dedup_by(|a, b| a.rel() == b.rel());
     }
 
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| UsageError(e.to_string()))?;
     let ctx = Ctx {
         root: &root,
         config: &req.config,
@@ -262,7 +266,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
             crate::project::Project::default()
         } else {
-            let mut p = build_project(&inputs, &root, req.max_file_size);
+            let mut p = pool.install(|| build_project(&inputs, &root, req.max_file_size));
             p.whole_tree = !req.staged
                 && !stdin_seen
                 && (req.diff.is_some() || paths.iter().all(|p| p.is_dir()));
@@ -280,10 +284,6 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             .filter(|r| req.config.is_enabled(r.meta()))
             .collect(),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| UsageError(e.to_string()))?;
     let outcomes: Vec<FileOutcome> =
         pool.install(|| inputs.par_iter().map(|i| process(i, &ctx)).collect());
 
@@ -298,14 +298,27 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         findings.extend(o.findings);
         facts.extend(o.facts);
     }
+    let t_files = started.elapsed();
     let cross = facts.check(&ctx.project);
-    findings.extend(finish_cross_file(cross, &inputs, &ctx));
+    let t_check = started.elapsed();
+    findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!(
+            "timing: per-file stage done {:?}, cross-file check {:?}, finished {:?}",
+            t_files,
+            t_check - t_files,
+            started.elapsed() - t_check
+        );
+    }
     findings = apply_levels(findings, &req.config);
     if let Some(changed) = &changed {
         findings.retain(|f| in_diff(f, changed));
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!("timing: sorted {:?}", started.elapsed());
+    }
     Ok(ScanResult {
         root,
         findings,
@@ -322,44 +335,48 @@ fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec
     for f in findings {
         by_path.entry(f.path.clone()).or_default().push(f);
     }
-    let mut out = Vec::new();
-    for (path, mut group) in by_path {
-        let input = inputs
-            .binary_search_by(|i| i.rel().cmp(&path))
-            .ok()
-            .map(|i| &inputs[i]);
-        if let Some(bytes) = input.and_then(|i| read(i, ctx.max_file_size).ok()) {
-            let src = String::from_utf8_lossy(&bytes);
-            // Cross-file findings point at one block-style key (`name:`, `replicas:`), whose
-            // line holds nothing else to mask, and most files carry no object-level
-            // suppression: parse again only when a flow-style line or one could matter.
-            let flow_line = group.iter().any(|f| {
-                let at = f.span.start.byte.min(bytes.len());
-                let ls = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-                let le = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-                bytes[ls..le].iter().any(|b| matches!(b, b'{' | b'['))
-            });
-            let objects_matter = ctx.config.has_object_entries()
-                || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
-                    .is_some();
-            let parsed = (flow_line || objects_matter).then(|| parse_yaml(&src));
-            let docs = parsed.as_ref().map_or(&[][..], |p| &p.documents[..]);
-            // (Annotation warnings were reported by the per-file stage.)
-            let scopes = crate::suppress::object_scopes(docs, &path, &mut Vec::new());
-            crate::suppress::apply_with_objects(
-                &mut group,
-                &bytes,
-                &path,
-                ctx.config,
-                &scopes,
-                Vec::new(),
-            );
-            let sensitive = snippet::sensitive_ranges(docs, &src);
-            snippet::attach(&mut group, &bytes, &sensitive);
-        }
-        out.extend(group);
+    let groups: Vec<(String, Vec<Finding>)> = by_path.into_iter().collect();
+    groups
+        .into_par_iter()
+        .flat_map_iter(|(path, group)| finish_file(path, group, inputs, ctx))
+        .collect()
+}
+
+fn finish_file(path: String, mut group: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec<Finding> {
+    let input = inputs
+        .binary_search_by(|i| i.rel().cmp(&path))
+        .ok()
+        .map(|i| &inputs[i]);
+    if let Some(bytes) = input.and_then(|i| read(i, ctx.max_file_size).ok()) {
+        let src = String::from_utf8_lossy(&bytes);
+        // Cross-file findings point at one block-style key (`name:`, `replicas:`), whose
+        // line holds nothing else to mask, and most files carry no object-level
+        // suppression: parse again only when a flow-style line or one could matter.
+        let flow_line = group.iter().any(|f| {
+            let at = f.span.start.byte.min(bytes.len());
+            let ls = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let le = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            bytes[ls..le].iter().any(|b| matches!(b, b'{' | b'['))
+        });
+        let objects_matter = ctx.config.has_object_entries()
+            || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
+                .is_some();
+        let parsed = (flow_line || objects_matter).then(|| parse_yaml(&src));
+        let docs = parsed.as_ref().map_or(&[][..], |p| &p.documents[..]);
+        // (Annotation warnings were reported by the per-file stage.)
+        let scopes = crate::suppress::object_scopes(docs, &path, &mut Vec::new());
+        crate::suppress::apply_with_objects(
+            &mut group,
+            &bytes,
+            &path,
+            ctx.config,
+            &scopes,
+            Vec::new(),
+        );
+        let sensitive = snippet::sensitive_ranges(docs, &src);
+        snippet::attach(&mut group, &bytes, &sensitive);
     }
-    out
+    group
 }
 
 /// True when an enabled rule looks at the repository around a file (the manifest groups).
@@ -375,8 +392,8 @@ fn needs_project(config: &Config) -> bool {
 /// The kustomize graph of the inputs (kustomization files are few and small: read here,
 /// once, before the parallel stage).
 fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Project {
-    let kustomizations: Vec<(String, String)> = inputs
-        .iter()
+    let kustomizations: Vec<crate::project::KustomizationFile> = inputs
+        .par_iter()
         .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
         .filter_map(|i| {
             let bytes = match i {
@@ -390,10 +407,11 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
                 Input::Blob { bytes, .. } => bytes.clone(),
                 Input::Stdin { .. } => return None,
             };
-            Some((i.rel().to_string(), String::from_utf8(bytes).ok()?))
+            let src = String::from_utf8(bytes).ok()?;
+            crate::project::KustomizationFile::parse(i.rel(), &src)
         })
         .collect();
-    let mut p = crate::project::Project::build(Some(root), &kustomizations);
+    let mut p = crate::project::Project::from_parsed(Some(root), kustomizations);
     p.know_files(inputs.iter().map(Input::rel));
     p
 }
@@ -627,7 +645,14 @@ fn check_manifest(
             return false;
         }
     };
-    let parsed = parse_yaml(src);
+    let reparsed;
+    let parsed = match ctx.project.parsed(rel) {
+        Some(p) => p,
+        None => {
+            reparsed = parse_yaml(src);
+            &reparsed
+        }
+    };
     let broken = parsed
         .problems
         .iter()
@@ -657,19 +682,13 @@ fn check_manifest(
             }
         });
     }
-    out.facts = crate::cross_file::Facts::collect(rel, &parsed.documents, &ctx.project, ctx.config);
+    let wanted = crate::cross_file::Wanted::for_file(rel, &ctx.project, ctx.config);
     for doc in &parsed.documents {
-        let cx = DocumentContext {
-            path: rel,
-            source: src,
-            kind,
-            doc,
-            config: ctx.config,
-            project: &ctx.project,
-        };
+        let cx = DocumentContext::new(rel, src, kind, doc, ctx.config, &ctx.project);
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);
         }
+        out.facts.collect(rel, cx.objects(), &ctx.project, wanted);
     }
     crate::secrets::detect(
         rel,

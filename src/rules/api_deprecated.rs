@@ -67,7 +67,7 @@ impl DocumentRule for ApiDeprecated {
                         d.deprecated_in,
                         d.replacement_clause("Kubernetes")
                     ),
-                    &identity(&o, api),
+                    &identity(o, api),
                 )
                 .help(match &d.replacement {
                     Some(r) => format!("change apiVersion to {r} before the cluster upgrade"),

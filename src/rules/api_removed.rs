@@ -1,6 +1,6 @@
 use crate::finding::{Finding, Severity};
 use crate::kube_api::{self, Version};
-use crate::manifest::{KubeObject, objects};
+use crate::manifest::KubeObject;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Node;
 
@@ -52,13 +52,9 @@ declare_rule! {
 /// node (where API findings point). Fragments (kustomize patches) yield nothing.
 pub(crate) fn api_objects<'a>(
     cx: &'a DocumentContext,
-) -> impl Iterator<Item = (KubeObject<'a>, &'a Node, &'a str, &'a str)> {
-    let objs = if cx.is_fragment() {
-        Vec::new()
-    } else {
-        objects(&cx.doc.root)
-    };
-    objs.into_iter().filter_map(|o| {
+) -> impl Iterator<Item = (&'a KubeObject<'a>, &'a Node, &'a str, &'a str)> {
+    let objs: &'a [KubeObject<'a>] = if cx.is_fragment() { &[] } else { cx.objects() };
+    objs.iter().filter_map(|o| {
         let node = o.node.get("apiVersion")?;
         let (api, kind) = (o.api_version?, o.kind?);
         Some((o, node, api, kind))
@@ -93,7 +89,7 @@ impl DocumentRule for ApiRemoved {
                     o.display_name(),
                     d.replacement_clause("Kubernetes")
                 ),
-                &identity(&o, api),
+                &identity(o, api),
             )
             .help(match &d.replacement {
                 Some(r) => {
@@ -126,14 +122,14 @@ pub(crate) fn check_with_target(rule: &dyn DocumentRule, src: &str, target: &str
     let project = crate::project::Project::default();
     let mut out = Vec::new();
     for doc in &parsed.documents {
-        let cx = DocumentContext {
-            path: "t.yaml",
-            source: src,
-            kind: crate::source::classify_name("t.yaml"),
+        let cx = DocumentContext::new(
+            "t.yaml",
+            src,
+            crate::source::classify_name("t.yaml"),
             doc,
-            config: &config,
-            project: &project,
-        };
+            &config,
+            &project,
+        );
         rule.check(&cx, &mut out);
     }
     out

@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::revision::{chart_version_problem, git_revision_problem};
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, Span};
@@ -104,7 +103,7 @@ impl DocumentRule for ArgocdTargetRevisionUnpinned {
         if cx.is_fragment() {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if !obj
                 .api_version
                 .is_some_and(|a| a.starts_with("argoproj.io/"))

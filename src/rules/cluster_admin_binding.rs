@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -56,7 +55,7 @@ impl DocumentRule for ClusterAdminBinding {
         ) {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let Some(kind @ ("ClusterRoleBinding" | "RoleBinding")) = obj.kind else {
                 continue;
             };

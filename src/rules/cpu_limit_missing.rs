@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{Setting, container_anchor, pod_specs, resource};
+use crate::workload::{Setting, container_anchor, resource};
 
 declare_rule! {
     /// ## What it does
@@ -42,7 +42,7 @@ impl DocumentRule for CpuLimitMissing {
         if cx.is_fragment() {
             return;
         }
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for c in pod.judged_containers() {
                 if resource(c.node, "limits", "cpu") != Setting::Missing {
                     continue;

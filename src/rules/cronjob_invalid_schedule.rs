@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::placeholder::is_placeholder_only;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Node;
@@ -199,7 +198,7 @@ impl DocumentRule for CronjobInvalidSchedule {
         ) {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if obj.kind != Some("CronJob") || obj.api_version.is_none() {
                 continue;
             }

@@ -1,6 +1,5 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::pod_specs;
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +62,7 @@ impl DocumentRule for DangerousCapabilities {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for c in pod.containers() {
                 let add = c
                     .node

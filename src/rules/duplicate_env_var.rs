@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::containers;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Node;
 
@@ -63,7 +62,7 @@ impl DocumentRule for DuplicateEnvVar {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for c in containers(&cx.doc.root) {
+        for c in cx.containers() {
             check_container(c, cx, out);
         }
     }

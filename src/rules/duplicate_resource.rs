@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::finding::Finding;
@@ -102,33 +103,38 @@ impl ObjectRecord {
 impl DuplicateResource {
     /// Compares the objects of every unit; one finding per location of a duplicate.
     pub fn check(records: &[ObjectRecord], project: &Project) -> Vec<Finding> {
-        // identity → locations (index into records), ordered for a deterministic report.
-        let mut by_identity: BTreeMap<(String, String, String, String, String), Vec<usize>> =
-            BTreeMap::new();
+        // identity → locations (index into records). Hashed while collecting (most
+        // identities are unique); the duplicates are then handled in sorted order.
+        type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
+        let mut by_identity: rustc_hash::FxHashMap<Identity, Vec<usize>> = Default::default();
         for (i, r) in records.iter().enumerate() {
             for m in project.memberships(&r.path) {
                 let ns = if is_cluster_scoped(&r.kind) {
-                    String::new()
+                    ""
                 } else {
                     m.namespace
-                        .clone()
-                        .or_else(|| r.namespace.clone())
-                        .unwrap_or_default()
+                        .as_deref()
+                        .or(r.namespace.as_deref())
+                        .unwrap_or("")
+                };
+                let name = if m.prefix.is_empty() && m.suffix.is_empty() {
+                    Cow::Borrowed(r.name.as_str())
+                } else {
+                    Cow::Owned(m.name(&r.name))
                 };
                 by_identity
-                    .entry((
-                        m.unit.clone(),
-                        r.group.clone(),
-                        r.kind.clone(),
-                        ns,
-                        m.name(&r.name),
-                    ))
+                    .entry((m.unit.as_str(), &r.group, &r.kind, ns, name))
                     .or_default()
                     .push(i);
             }
         }
+        let mut dups: Vec<(Identity, Vec<usize>)> = by_identity
+            .into_iter()
+            .filter(|(_, l)| l.len() > 1)
+            .collect();
+        dups.sort();
         let mut out: BTreeMap<(String, Span), Finding> = BTreeMap::new();
-        for ((unit, group, kind, ns, name), mut locs) in by_identity {
+        for ((unit, group, kind, ns, name), mut locs) in dups {
             locs.sort_by(|a, b| {
                 (&records[*a].path, records[*a].span).cmp(&(&records[*b].path, records[*b].span))
             });
@@ -139,11 +145,11 @@ impl DuplicateResource {
                 continue;
             }
             let kind_name = if group.is_empty() {
-                kind.clone()
+                kind.to_string()
             } else {
                 format!("{kind}.{group}")
             };
-            let shown_ns = if ns.is_empty() { "-" } else { ns.as_str() };
+            let shown_ns = if ns.is_empty() { "-" } else { ns };
             for &i in &locs {
                 let r = &records[i];
                 let others: Vec<String> = locs

@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::revision::chart_version_problem;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
@@ -53,7 +52,7 @@ impl DocumentRule for FluxHelmreleaseChartUnpinned {
         // A kustomize patch sets only what it changes: its version, when it has one, is the
         // deployed one; a missing version there says nothing.
         let fragment = cx.is_fragment();
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if obj.kind != Some("HelmRelease")
                 || !obj
                     .api_version

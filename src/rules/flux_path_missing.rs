@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -42,7 +41,7 @@ impl DocumentRule for FluxPathMissing {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if obj.kind != Some("Kustomization")
                 || !obj
                     .api_version
@@ -96,14 +95,14 @@ mod tests {
         let parsed = parse_yaml(src);
         let config = crate::config::Config::default();
         let mut out = Vec::new();
-        let cx = DocumentContext {
-            path: "clusters/prod/apps.yaml",
-            source: src,
-            kind: crate::source::FileKind::Manifest,
-            doc: &parsed.documents[0],
-            config: &config,
-            project: &project,
-        };
+        let cx = DocumentContext::new(
+            "clusters/prod/apps.yaml",
+            src,
+            crate::source::FileKind::Manifest,
+            &parsed.documents[0],
+            &config,
+            &project,
+        );
         FluxPathMissing.check(&cx, &mut out);
         out
     }

@@ -73,7 +73,7 @@ impl DocumentRule for GitopsApiDeprecated {
                         d.deprecated_in,
                         d.replacement_clause("Flux")
                     ),
-                    &identity(&o, api),
+                    &identity(o, api),
                 )
                 .help(match &d.replacement {
                     Some(r) => format!(

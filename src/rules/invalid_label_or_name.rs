@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::revision::has_placeholder;
 use crate::rules::live_controller_annotations::metadata_blocks;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
@@ -190,7 +189,7 @@ impl DocumentRule for InvalidLabelOrName {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let (Some(kind), Some(api)) = (obj.kind, obj.api_version) else {
                 continue;
             };

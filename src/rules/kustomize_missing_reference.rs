@@ -107,14 +107,14 @@ mod tests {
         let parsed = parse_yaml(src);
         let config = crate::config::Config::default();
         let mut out = Vec::new();
-        let cx = DocumentContext {
+        let cx = DocumentContext::new(
             path,
-            source: src,
-            kind: crate::source::classify_name(path),
-            doc: &parsed.documents[0],
-            config: &config,
-            project: &project,
-        };
+            src,
+            crate::source::classify_name(path),
+            &parsed.documents[0],
+            &config,
+            &project,
+        );
         KustomizeMissingReference.check(&cx, &mut out);
         out
     }

@@ -56,13 +56,15 @@ impl DocumentRule for KustomizeOrphanManifest {
         if root.get_str("apiVersion").is_none() || root.get_str("kind").is_none() {
             return;
         }
+        if cx.file.referenced {
+            return;
+        }
         let dir = kustomize::dir_of(cx.path);
         let Some((kustomization, has_generators)) = cx.project.kustomization_in(dir) else {
             return;
         };
         let file = cx.path.rsplit('/').next().unwrap_or(cx.path);
-        if cx.project.is_referenced(cx.path)
-            || cx.project.commented_out(dir, file)
+        if cx.project.commented_out(dir, file)
             || (has_generators && crate::manifest::is_sops_document(root))
         {
             return;
@@ -96,14 +98,14 @@ mod tests {
         let config = crate::config::Config::default();
         let mut out = Vec::new();
         for doc in &parsed.documents {
-            let cx = DocumentContext {
+            let cx = DocumentContext::new(
                 path,
-                source: src,
-                kind: crate::source::classify_name(path),
+                src,
+                crate::source::classify_name(path),
                 doc,
-                config: &config,
-                project: &project,
-            };
+                &config,
+                &project,
+            );
             KustomizeOrphanManifest.check(&cx, &mut out);
         }
         out.len()

@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -39,7 +38,7 @@ impl DocumentRule for LastAppliedAnnotation {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             // The object's own metadata, and templates (Deployment, SealedSecret, …).
             let mut metas = vec![obj.node.get("metadata")];
             // (A SealedSecret's template is sealed-secret-plaintext's business.)

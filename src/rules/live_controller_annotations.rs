@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Node;
 
@@ -104,7 +103,7 @@ impl DocumentRule for LiveControllerAnnotations {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let (Some(kind), Some(_)) = (obj.kind, obj.api_version) else {
                 continue;
             };

@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 
 use crate::finding::Finding;
-use crate::manifest::{KubeObject, objects};
+use crate::manifest::KubeObject;
 use crate::revision::has_placeholder;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, Span};
@@ -184,7 +184,7 @@ impl DocumentRule for LiveServerAssignedSpec {
         if cx.is_fragment() {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let (Some(kind), Some(_)) = (obj.kind, obj.api_version) else {
                 continue;
             };
@@ -194,7 +194,7 @@ impl DocumentRule for LiveServerAssignedSpec {
             ) {
                 continue;
             }
-            for h in hits(&obj, kind) {
+            for h in hits(obj, kind) {
                 out.push(
                     Finding::new(
                         &Self::META,

@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::NodeKind;
 
@@ -35,7 +34,7 @@ impl DocumentRule for LiveStatusStanza {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if obj.kind == Some("CustomResourceDefinition") || obj.api_version.is_none() {
                 continue;
             }

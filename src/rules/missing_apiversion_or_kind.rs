@@ -40,8 +40,8 @@ impl DocumentRule for MissingApiversionOrKind {
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         let root = &cx.doc.root;
         if root.is_null()
-            || cx.project.is_fragment(cx.path)
-            || cx.project.memberships(cx.path).is_empty()
+            || cx.is_fragment()
+            || cx.memberships().is_empty()
             || crate::manifest::is_sops_document(root) && root.get("kind").is_some()
         {
             return;
@@ -67,7 +67,7 @@ impl DocumentRule for MissingApiversionOrKind {
                     "document {} has no {} but its file is listed as a resource of {}",
                     cx.doc.index + 1,
                     missing.join(" or "),
-                    cx.project.memberships(cx.path)[0].unit
+                    cx.memberships()[0].unit
                 ),
                 &format!("doc{}", cx.doc.index),
             )
@@ -94,14 +94,14 @@ mod tests {
         let config = crate::config::Config::default();
         let mut out = Vec::new();
         for doc in &parsed.documents {
-            let cx = DocumentContext {
+            let cx = DocumentContext::new(
                 path,
-                source: src,
-                kind: crate::source::classify_name(path),
+                src,
+                crate::source::classify_name(path),
                 doc,
-                config: &config,
-                project: &project,
-            };
+                &config,
+                &project,
+            );
             MissingApiversionOrKind.check(&cx, &mut out);
         }
         out.len()

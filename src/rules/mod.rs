@@ -104,6 +104,9 @@ impl RuleMeta {
 }
 
 /// Everything a per-document rule may look at. Rules never read files or print.
+///
+/// Views that many rules need (the objects, the containers, the pod specs) are computed
+/// once per document, on first use, and shared.
 pub struct DocumentContext<'a> {
     /// Path relative to the scan root, `/`-separated.
     pub path: &'a str,
@@ -113,13 +116,63 @@ pub struct DocumentContext<'a> {
     pub config: &'a crate::config::Config,
     /// What the repository around the file says about it (the kustomize graph).
     pub project: &'a crate::project::Project,
+    /// What the graph says about this file (looked up once).
+    pub file: &'a crate::project::FileInfo,
+    objects: std::cell::OnceCell<Vec<crate::manifest::KubeObject<'a>>>,
+    containers: std::cell::OnceCell<Vec<&'a crate::yaml::Node>>,
+    pod_specs: std::cell::OnceCell<Vec<crate::workload::PodSpec<'a>>>,
 }
 
-impl DocumentContext<'_> {
+impl<'a> DocumentContext<'a> {
+    pub fn new(
+        path: &'a str,
+        source: &'a str,
+        kind: FileKind,
+        doc: &'a Document,
+        config: &'a crate::config::Config,
+        project: &'a crate::project::Project,
+    ) -> DocumentContext<'a> {
+        DocumentContext {
+            path,
+            source,
+            kind,
+            doc,
+            config,
+            project,
+            file: project.file(path),
+            objects: Default::default(),
+            containers: Default::default(),
+            pod_specs: Default::default(),
+        }
+    }
+
+    /// The document's objects ([`crate::manifest::objects`]).
+    pub fn objects(&self) -> &[crate::manifest::KubeObject<'a>] {
+        self.objects
+            .get_or_init(|| crate::manifest::objects(&self.doc.root))
+    }
+
+    /// The document's containers ([`crate::manifest::containers`]).
+    pub fn containers(&self) -> &[&'a crate::yaml::Node] {
+        self.containers
+            .get_or_init(|| crate::manifest::containers(&self.doc.root))
+    }
+
+    /// The document's pod specs ([`crate::workload::pod_specs`]).
+    pub fn pod_specs(&self) -> &[crate::workload::PodSpec<'a>] {
+        self.pod_specs
+            .get_or_init(|| crate::workload::pod_specs(&self.doc.root))
+    }
+
     /// True when the file is a kustomize patch (a fragment merged into a resource, not a
     /// resource): resource-level rules (namespace, probes, resources…) skip it.
     pub fn is_fragment(&self) -> bool {
-        self.project.is_fragment(self.path)
+        self.file.fragment
+    }
+
+    /// The deployment units that include this file.
+    pub fn memberships(&self) -> &'a [std::sync::Arc<crate::project::Membership>] {
+        &self.file.memberships
     }
 }
 
@@ -323,14 +376,7 @@ pub(crate) mod testing {
         let config = crate::config::Config::default();
         let project = crate::project::Project::default();
         for doc in &parsed.documents {
-            let cx = DocumentContext {
-                path,
-                source: src,
-                kind,
-                doc,
-                config: &config,
-                project: &project,
-            };
+            let cx = DocumentContext::new(path, src, kind, doc, &config, &project);
             rule.check(&cx, &mut out);
         }
         out

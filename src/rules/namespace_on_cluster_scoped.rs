@@ -1,6 +1,5 @@
 use crate::finding::Finding;
 use crate::kube_api::{self, Scope};
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -47,7 +46,7 @@ impl DocumentRule for NamespaceOnClusterScoped {
         if cx.is_fragment() {
             return;
         }
-        for o in objects(&cx.doc.root) {
+        for o in cx.objects() {
             let (Some(api), Some(kind), Some(ns)) = (o.api_version, o.kind, o.namespace) else {
                 continue;
             };

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{is_true, pod_specs};
+use crate::workload::is_true;
 
 declare_rule! {
     /// ## What it does
@@ -40,7 +40,7 @@ impl DocumentRule for PrivilegeEscalationAllowed {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for c in pod.containers() {
                 let Some(sc) = c.node.get("securityContext") else {
                     continue;

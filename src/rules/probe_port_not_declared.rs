@@ -1,7 +1,7 @@
 use crate::finding::Finding;
 use crate::placeholder::is_placeholder_only;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{as_int, pod_specs};
+use crate::workload::as_int;
 use crate::yaml::{Node, NodeKind};
 
 declare_rule! {
@@ -41,7 +41,7 @@ impl DocumentRule for ProbePortNotDeclared {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for c in pod.containers() {
                 let ports = c.node.get("ports");
                 if ports.is_some_and(|p| matches!(p.kind, NodeKind::Alias(_)))

@@ -1,5 +1,5 @@
 use crate::finding::Finding;
-use crate::manifest::{is_sops_document, is_sops_encrypted_value, objects};
+use crate::manifest::{is_sops_document, is_sops_encrypted_value};
 use crate::placeholder::is_placeholder_only;
 use crate::redact::redact;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
@@ -53,7 +53,7 @@ impl DocumentRule for RawSecret {
             return;
         }
         let sops = false;
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             if obj.api_version != Some("v1") || obj.kind != Some("Secret") {
                 continue;
             }

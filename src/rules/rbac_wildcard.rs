@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -44,7 +43,7 @@ impl DocumentRule for RbacWildcard {
         ) {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let Some(kind @ ("Role" | "ClusterRole")) = obj.kind else {
                 continue;
             };

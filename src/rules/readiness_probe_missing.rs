@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{ContainerRole, PodSpec, container_anchor, pod_specs};
+use crate::workload::{ContainerRole, PodSpec, container_anchor};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -66,7 +66,7 @@ pub(crate) fn check_probe(
     if cx.is_fragment() {
         return;
     }
-    for pod in pod_specs(&cx.doc.root) {
+    for pod in cx.pod_specs() {
         // The pod's readiness is the AND of its containers': once one main container has
         // the probe, the others (classic sidecars: proxies, exporters) are gated by it.
         let gated = pod
@@ -76,7 +76,7 @@ pub(crate) fn check_probe(
         if gated {
             continue;
         }
-        for c in probed_containers(&pod) {
+        for c in probed_containers(pod) {
             if c.get(probe).is_some() {
                 continue;
             }

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{Setting, container_anchor, pod_specs, resource};
+use crate::workload::{Setting, container_anchor, resource};
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +47,7 @@ impl DocumentRule for ResourcesRequestsMissing {
         if cx.is_fragment() {
             return;
         }
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for c in pod.judged_containers() {
                 let missing: Vec<&str> = ["cpu", "memory"]
                     .into_iter()

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{as_int, is_false, pod_specs};
+use crate::workload::{as_int, is_false};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -51,7 +51,7 @@ impl DocumentRule for RunAsRoot {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             let pod_sc = pod.spec.get("securityContext");
             let pod_user = field(pod_sc, "runAsUser");
             let pod_nonroot = field(pod_sc, "runAsNonRoot");

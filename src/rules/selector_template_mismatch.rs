@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::objects;
 use crate::placeholder::is_placeholder_only;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, NodeKind};
@@ -73,7 +72,7 @@ impl DocumentRule for SelectorTemplateMismatch {
         ) {
             return;
         }
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             let Some(kind @ ("Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")) = obj.kind
             else {
                 continue;

@@ -1,7 +1,6 @@
 use crate::finding::Finding;
 use crate::placeholder::is_placeholder_only;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::pod_specs;
 
 declare_rule! {
     /// ## What it does
@@ -83,7 +82,7 @@ impl DocumentRule for SensitiveHostPath {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for pod in pod_specs(&cx.doc.root) {
+        for pod in cx.pod_specs() {
             for vol in pod.spec.get("volumes").map(|v| v.items()).unwrap_or(&[]) {
                 let Some(p) = vol.get("hostPath").and_then(|h| h.get("path")) else {
                     continue;

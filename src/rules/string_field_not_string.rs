@@ -1,5 +1,5 @@
 use crate::finding::Finding;
-use crate::manifest::{containers, objects};
+use crate::manifest::containers;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, NodeKind, ScalarStyle};
 
@@ -147,7 +147,7 @@ impl DocumentRule for StringFieldNotString {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        for obj in objects(&cx.doc.root) {
+        for obj in cx.objects() {
             // Kubernetes objects only: Helm values and other YAML have their own types.
             if obj.api_version.is_none() || obj.kind.is_none() {
                 continue;
