@@ -164,15 +164,16 @@ fn is_server_object(api_version: &str) -> bool {
 /// letter or digit (`_`, `-`), or a conventional placeholder word.
 fn is_replacement_target(name: &str) -> bool {
     !name.bytes().any(|b| b.is_ascii_alphanumeric())
-        || matches!(
-            name.to_ascii_lowercase().as_str(),
-            "placeholder"
-                | "replace_me"
-                | "replaceme"
-                | "changeme"
-                | "change_me"
-                | "to_be_replaced"
-        )
+        || [
+            "placeholder",
+            "replace_me",
+            "replaceme",
+            "changeme",
+            "change_me",
+            "to_be_replaced",
+        ]
+        .iter()
+        .any(|w| name.eq_ignore_ascii_case(w))
 }
 
 fn shown(v: &str) -> String {
@@ -196,8 +197,8 @@ impl DocumentRule for InvalidLabelOrName {
             if !is_server_object(api) {
                 continue;
             }
-            let id = format!("{kind}/{}", obj.display_name());
             let mut push = |node: &Node, what: String, problem: &str, field: &str| {
+                let id = format!("{kind}/{}", obj.display_name());
                 out.push(
                     Finding::new(
                         &Self::META,

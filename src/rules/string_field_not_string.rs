@@ -1,5 +1,4 @@
 use crate::finding::Finding;
-use crate::manifest::containers;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::{Node, NodeKind, ScalarStyle};
 
@@ -76,9 +75,10 @@ fn non_string_type(v: &str) -> Option<&'static str> {
 }
 
 /// `sensitive`: the value may be a credential (an env var named like one): shown redacted.
+/// `field` names the place, for the message; it is built only when there is a finding.
 fn check_scalar(
     n: &Node,
-    field: &str,
+    field: impl FnOnce() -> String,
     sensitive: bool,
     cx: &DocumentContext,
     out: &mut Vec<Finding>,
@@ -88,6 +88,7 @@ fn check_scalar(
         return;
     }
     if let Some(t) = non_string_type(&s.value) {
+        let field = field();
         let shown: String = if sensitive {
             crate::redact::redact(&s.value)
         } else {
@@ -112,13 +113,13 @@ fn check_scalar(
 
 fn check_map_values(m: Option<&Node>, what: &str, cx: &DocumentContext, out: &mut Vec<Finding>) {
     for e in m.map(Node::entries).unwrap_or(&[]) {
-        let field = format!("{what}.{}", e.key.as_str().unwrap_or("?"));
-        check_scalar(&e.value, &field, false, cx, out);
+        let field = || format!("{what}.{}", e.key.as_str().unwrap_or("?"));
+        check_scalar(&e.value, field, false, cx, out);
     }
 }
 
-fn check_containers(obj: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
-    for c in containers(obj) {
+fn check_containers(cx: &DocumentContext, out: &mut Vec<Finding>) {
+    for c in cx.containers() {
         let name = c.get_str("name").unwrap_or("?");
         for v in c.get("env").map(Node::items).unwrap_or(&[]) {
             if let Some(val) = v.get("value") {
@@ -126,7 +127,7 @@ fn check_containers(obj: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
                 let sensitive = crate::redact::is_sensitive_key(var);
                 check_scalar(
                     val,
-                    &format!("container {name} env {var}"),
+                    || format!("container {name} env {var}"),
                     sensitive,
                     cx,
                     out,
@@ -135,7 +136,7 @@ fn check_containers(obj: &Node, cx: &DocumentContext, out: &mut Vec<Finding>) {
         }
         for key in ["args", "command"] {
             for a in c.get(key).map(Node::items).unwrap_or(&[]) {
-                check_scalar(a, &format!("container {name} {key} item"), false, cx, out);
+                check_scalar(a, || format!("container {name} {key} item"), false, cx, out);
             }
         }
     }
@@ -147,15 +148,18 @@ impl DocumentRule for StringFieldNotString {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
+        let mut any_object = false;
         for obj in cx.objects() {
             // Kubernetes objects only: Helm values and other YAML have their own types.
             if obj.api_version.is_none() || obj.kind.is_none() {
                 continue;
             }
-            let mut metas = vec![obj.node.get("metadata")];
-            if let Some(t) = obj.node.get("spec").and_then(|s| s.get("template")) {
-                metas.push(t.get("metadata"));
-            }
+            any_object = true;
+            let template = obj.node.get("spec").and_then(|s| s.get("template"));
+            let metas = [
+                obj.node.get("metadata"),
+                template.and_then(|t| t.get("metadata")),
+            ];
             for m in metas.into_iter().flatten() {
                 check_map_values(m.get("labels"), "label", cx, out);
                 check_map_values(m.get("annotations"), "annotation", cx, out);
@@ -163,7 +167,10 @@ impl DocumentRule for StringFieldNotString {
             if obj.kind == Some("ConfigMap") {
                 check_map_values(obj.node.get("data"), "data", cx, out);
             }
-            check_containers(obj.node, cx, out);
+        }
+        // (The document's containers, once: a `List`'s items share them.)
+        if any_object {
+            check_containers(cx, out);
         }
     }
 }
