@@ -100,29 +100,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str, bool, bool, &str)] = &[
 
 /// envgate bugs this test found (same shape as [`KNOWN_DIFFERENCES`]). Asserted like them,
 /// so fixing one makes the test fail until its entry is removed.
-const KNOWN_BUGS: &[(&str, &str, &str, bool, bool, &str)] = &[
-    (
-        "*",
-        "ini-duplicate-key",
-        "*",
-        true,
-        false,
-        "go-ini keeps one key per name (the last value wins, at the first position), so \
-         `owner = shadowed` before `owner = team-payments` leaves sops' tree and MAC \
-         unchanged; envgate's INI parser keeps both as leaves: sops-mac-mismatch",
-    ),
-    (
-        "*",
-        "ini-continuation",
-        "*",
-        true,
-        false,
-        "go-ini joins a value ending in `\\` with the next line (leading blanks trimmed), so \
-         `team\\` + `  -payments` is `team-payments` to sops; envgate's INI parser rejects \
-         the next line (\"INI line is neither a section, a key nor a comment\"): \
-         sops-metadata-invalid + sops-no-key",
-    ),
-];
+const KNOWN_BUGS: &[(&str, &str, &str, bool, bool, &str)] = &[];
 
 // ---------------------------------------------------------------------------------------
 // Inputs
