@@ -176,10 +176,13 @@ fn peer_cases_score() {
     println!("--- missed tp:\n{}", misses.join("\n"));
     println!("--- fp hit:\n{}", fps.join("\n"));
     assert!(tp_rate >= 0.97, "tp rate {:.1}% < 97%", tp_rate * 100.0);
-    // The target is <= 3%; measured 27/440 (6.1%) on 2026-11-26. 14 of those are
-    // real-format Google API keys that gitleaks suppresses by literal value (keys published
-    // in Google's own SDK repos) and envgate reports; the rest are contested samples (weak
-    // passwords in code, documentation passwords) listed by this test. This bound guards
-    // against regressions until they are resolved.
-    assert!(fp_rate <= 0.065, "fp rate {:.1}% > 6.5%", fp_rate * 100.0);
+    // The target, <= 3%, is met: 12/440 (2.7%) on 2026-11-26, after allowlisting
+    // only values whose publication is documented (Firebase SDK test-fixture API keys,
+    // nuget.config doc samples, Yarn's public Algolia search key). What remains are
+    // contested labels, listed by this test: valid keys of a sibling credential type (an
+    // Anthropic admin key, a New Relic NRAL license key), samples the peer regex misses
+    // by construction and that gitleaks itself marks "False Negative" (Mailchimp), weak
+    // passwords in code, and two Google API keys whose claimed publication could not be
+    // traced. This bound guards against regressions.
+    assert!(fp_rate <= 0.030, "fp rate {:.1}% > 3.0%", fp_rate * 100.0);
 }

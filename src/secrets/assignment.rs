@@ -216,11 +216,32 @@ fn char_classes(v: &str) -> usize {
     c.iter().filter(|x| **x).count()
 }
 
+/// Values published on purpose, that a credential-named key may hold but that grant
+/// nothing: each with the documented fact that makes it public.
+const KNOWN_PUBLIC_VALUES: &[&str] = &[
+    // Algolia's search-only API key of its public `npm-search` index (app OFCNCOG2CU),
+    // shipped in Yarn's source (yarnpkg/berry packages/plugin-interactive-tools/sources/
+    // algolia.ts, `algolia.apiKey`; yarnpkg/berry#6201) and
+    // copied into many front ends. Algolia documents search-only keys as safe to expose
+    // in front-end code; gitleaks lists it as a stop word of generic-api-key.
+    "6fe4476ee5a1832882e326b506d14126",
+    // The sample ClearTextPassword values of Microsoft's nuget.config reference
+    // (learn.microsoft.com/nuget/reference/nuget-config-file, packageSourceCredentials).
+    "33f!!lloppa",
+    "hal+9ooo_da!sY",
+];
+
 /// True when a literal under a credential-named key looks like a real credential: not a
-/// placeholder, reference, number or boolean, and long or varied enough.
+/// placeholder, reference, number or boolean, nor a known public value, and long or varied
+/// enough.
 pub fn looks_like_credential(v: &str) -> bool {
     let v = v.trim();
-    if v.is_empty() || is_placeholder_only(v) || is_placeholder_word(v) || is_reference(v) {
+    if v.is_empty()
+        || is_placeholder_only(v)
+        || is_placeholder_word(v)
+        || is_reference(v)
+        || KNOWN_PUBLIC_VALUES.contains(&v)
+    {
         return false;
     }
     if v.bytes()
@@ -532,6 +553,8 @@ mod tests {
             "<your-token>",
             "XXXXXXXXXXXX",
             "your-api-key-here",
+            "6fe4476ee5a1832882e326b506d14126",
+            "hal+9ooo_da!sY",
         ] {
             assert!(!looks_like_credential(v), "{v}");
         }
