@@ -279,6 +279,16 @@ impl Project {
         self.files.get(path).unwrap_or(&NO_INFO)
     }
 
+    /// The namespace every unit including `path` gives it (None when no unit includes it,
+    /// or units disagree or set none).
+    pub fn unit_namespace(&self, path: &str) -> Option<&str> {
+        let ms = self.memberships(path);
+        let first = ms.first()?.namespace.as_deref()?;
+        ms.iter()
+            .all(|m| m.namespace.as_deref() == Some(first))
+            .then_some(first)
+    }
+
     /// The parse of a kustomization file made while building the graph.
     pub fn parsed(&self, path: &str) -> Option<&crate::yaml::ParsedYaml> {
         self.parsed.get(path)

@@ -697,7 +697,13 @@ fn check_manifest(
         &ctx.detector,
         &mut findings,
     );
-    crate::envelope::check::check_sealed(rel, &parsed.documents, ctx.keys, &mut findings);
+    crate::envelope::check::check_sealed(
+        rel,
+        &parsed.documents,
+        ctx.keys,
+        ctx.project.unit_namespace(rel),
+        &mut findings,
+    );
     crate::envelope::check::check_manifest(
         rel,
         src,

@@ -155,3 +155,40 @@ fn real_sealed_secrets_pass_the_cert_checks() {
     assert_eq!(code, 0, "{v}");
     assert!(hits(&v).is_empty(), "{v}");
 }
+
+/// A strict-scope SealedSecret without `metadata.namespace` unseals with the namespace its
+/// kustomization sets — and with no other.
+#[test]
+fn the_kustomization_namespace_is_the_unsealing_namespace() {
+    let Some(base) = shared("fixtures/sealed-secrets/generated") else {
+        return;
+    };
+    let src = std::fs::read_to_string(base.join("valid/strict.yaml")).unwrap();
+    assert!(src.contains("namespace: payments"));
+    let no_ns: String = src
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("namespace:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let key = base.join("keys");
+    for (ns, want_undecryptable) in [("payments", false), ("other", true)] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "app/sealed.yaml", &no_ns);
+        write(
+            dir.path(),
+            "app/kustomization.yaml",
+            format!("namespace: {ns}\nresources: [sealed.yaml]\n"),
+        );
+        let (_, v) = json(
+            &["--sealed-secrets-key", key.to_str().unwrap(), "."],
+            dir.path(),
+        );
+        let rules: BTreeSet<String> = hits(&v).into_iter().map(|h| h.0).collect();
+        assert_eq!(
+            rules.contains("sealed-secret-undecryptable"),
+            want_undecryptable,
+            "{ns}: {rules:?}"
+        );
+        assert!(!rules.contains("sealed-secret-scope"), "{ns}: {rules:?}");
+    }
+}

@@ -35,15 +35,23 @@ pub struct EnvelopeKeys {
 
 /// Checks every SealedSecret of a manifest: structure and scope offline, key size with a
 /// certificate, a real unseal with private keys.
-pub fn check_sealed(path: &str, docs: &[Document], keys: &EnvelopeKeys, out: &mut Vec<Finding>) {
+/// `unit_namespace`: the namespace every kustomization that includes the file sets (the
+/// namespace a SealedSecret without one gets, and is unsealed with).
+pub fn check_sealed(
+    path: &str,
+    docs: &[Document],
+    keys: &EnvelopeKeys,
+    unit_namespace: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
     for doc in docs {
         for s in sealed::find(&doc.root) {
-            let mut problems = sealed::structural_problems(&s);
+            let mut problems = sealed::structural_problems_in(&s, unit_namespace);
             for cert in &keys.sealed_certs {
                 problems.extend(sealed::cert_problems(&s, cert));
             }
             if !keys.sealed_keys.is_empty() {
-                let results = sealed::decrypt_check(&s, &keys.sealed_keys, None);
+                let results = sealed::decrypt_check(&s, &keys.sealed_keys, unit_namespace);
                 // A value already reported as sealed for another key size is not reported
                 // again as undecryptable.
                 let sized: Vec<_> = problems

@@ -36,7 +36,7 @@ pub use decrypt::{
     undecryptable_problems,
 };
 pub use keys::{PrivateKey, PublicCert, load_cert, load_private_keys};
-pub use structural::structural_problems;
+pub use structural::{structural_problems, structural_problems_in};
 pub use view::{CLUSTER_WIDE, NAMESPACE_WIDE, Scope, SealedSecretView, SealedValue, find};
 
 /// What a finding is about; each kind is one envgate rule.

@@ -7,10 +7,16 @@ use crate::yaml::{Node, NodeKind, ScalarStyle};
 
 /// Everything wrong with `s` that the manifest alone shows. Never includes a value.
 pub fn structural_problems(s: &SealedSecretView) -> Vec<Problem> {
+    structural_problems_in(s, None)
+}
+
+/// [`structural_problems`] for an object whose namespace, when it has none, is set by its
+/// kustomization (`unit_namespace`): then a missing `metadata.namespace` is no problem.
+pub fn structural_problems_in(s: &SealedSecretView, unit_namespace: Option<&str>) -> Vec<Problem> {
     let mut out = Vec::new();
     data_problems(s, &mut out);
     template_problems(s, &mut out);
-    scope_problems(s, &mut out);
+    scope_problems(s, unit_namespace, &mut out);
     out
 }
 
@@ -196,7 +202,7 @@ fn annotation_value_problems(annotations: Option<&Node>, place: &str, out: &mut 
     }
 }
 
-fn scope_problems(s: &SealedSecretView, out: &mut Vec<Problem>) {
+fn scope_problems(s: &SealedSecretView, unit_namespace: Option<&str>, out: &mut Vec<Problem>) {
     annotation_value_problems(s.annotations(), "metadata", out);
     annotation_value_problems(s.template_annotations(), "spec.template.metadata", out);
 
@@ -259,7 +265,7 @@ fn scope_problems(s: &SealedSecretView, out: &mut Vec<Problem>) {
 
     let name_node = s.metadata.and_then(|m| m.get("name"));
     let where_ = name_node.or(s.metadata).map_or(s.anchor, |n| n.span);
-    if scope != Scope::ClusterWide && s.namespace().is_none() {
+    if scope != Scope::ClusterWide && s.namespace().is_none() && unit_namespace.is_none() {
         out.push(Problem::warning(
             ProblemKind::Scope,
             where_,
