@@ -109,6 +109,8 @@ struct Ctx<'a> {
     policies: crate::envelope::sops_policy::PolicyLookup,
     detector: crate::secrets::Detector,
     project: crate::project::Project,
+    /// Some envelope rule is on (else SOPS and SealedSecret checks are skipped).
+    envelopes: bool,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
 }
@@ -262,6 +264,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
+        envelopes: rules::CODE_RULES
+            .iter()
+            .any(|r| r.group == "envelopes" && req.config.is_enabled(r)),
         project: if req.commits.is_some() || !needs_project(&req.config) {
             // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
             crate::project::Project::default()
@@ -546,14 +551,16 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
-        crate::envelope::check::check_text(
-            rel,
-            &bytes,
-            kind,
-            ctx.keys,
-            &|| policy(input, ctx),
-            &mut findings,
-        );
+        if ctx.envelopes {
+            crate::envelope::check::check_text(
+                rel,
+                &bytes,
+                kind,
+                ctx.keys,
+                &|| policy(input, ctx),
+                &mut findings,
+            );
+        }
         drop_generic_duplicates(&mut findings);
         crate::suppress::apply(&mut findings, &bytes, rel, ctx.config);
         snippet::attach(&mut findings, &bytes, &[]);
@@ -697,23 +704,27 @@ fn check_manifest(
         &ctx.detector,
         &mut findings,
     );
-    crate::envelope::check::check_sealed(
-        rel,
-        &parsed.documents,
-        ctx.keys,
-        ctx.project.unit_namespace(rel),
-        &mut findings,
-    );
-    crate::envelope::check::check_manifest(
-        rel,
-        src,
-        &parsed.documents,
-        ctx.keys,
-        &|| policy(input, ctx),
-        &mut findings,
-    );
+    if ctx.envelopes {
+        crate::envelope::check::check_sealed(
+            rel,
+            &parsed.documents,
+            ctx.keys,
+            ctx.project.unit_namespace(rel),
+            &mut findings,
+        );
+        crate::envelope::check::check_manifest(
+            rel,
+            src,
+            &parsed.documents,
+            ctx.keys,
+            &|| policy(input, ctx),
+            &mut findings,
+        );
+    }
     drop_generic_duplicates(&mut findings);
-    if !findings.is_empty() || src.contains(crate::suppress::IGNORE_ANNOTATION) {
+    if !findings.is_empty()
+        || memchr::memmem::find(bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes()).is_some()
+    {
         let mut warnings = Vec::new();
         let scopes = crate::suppress::object_scopes(&parsed.documents, rel, &mut warnings);
         crate::suppress::apply_with_objects(

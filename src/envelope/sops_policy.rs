@@ -241,6 +241,9 @@ pub struct PolicyLookup {
     root: PathBuf,
     cwd: PathBuf,
     cache: Mutex<HashMap<PathBuf, Option<LoadedConfig>>>,
+    /// A file's directory → the governing config and the directory holding it (one lookup
+    /// per file instead of one per directory level).
+    by_dir: std::sync::RwLock<HashMap<PathBuf, Option<(LoadedConfig, PathBuf)>>>,
 }
 
 impl PolicyLookup {
@@ -253,17 +256,35 @@ impl PolicyLookup {
             root: crate::walk::normalise(&cwd.join(root)),
             cwd,
             cache: Mutex::new(HashMap::new()),
+            by_dir: Default::default(),
         }
     }
 
     /// (config, path of the file relative to the config's directory).
     pub fn for_file(&self, file: &Path) -> Option<(LoadedConfig, String)> {
         let abs = crate::walk::normalise(&self.cwd.join(file));
-        let mut dir = abs.parent()?;
+        let parent = abs.parent()?;
+        let known = self.by_dir.read().unwrap().get(parent).cloned();
+        let found = match known {
+            Some(f) => f,
+            None => {
+                let f = self.search(parent);
+                self.by_dir
+                    .write()
+                    .unwrap()
+                    .insert(parent.to_path_buf(), f.clone());
+                f
+            }
+        };
+        let (cfg, dir) = found?;
+        Some((cfg, crate::walk::relative(&abs, &dir)))
+    }
+
+    /// The nearest config from `dir` up to the root, and its directory.
+    fn search(&self, mut dir: &Path) -> Option<(LoadedConfig, PathBuf)> {
         loop {
             if let Some(cfg) = self.load(dir) {
-                let rel = crate::walk::relative(&abs, dir);
-                return Some((cfg, rel));
+                return Some((cfg, dir.to_path_buf()));
             }
             if dir == self.root {
                 return None;
