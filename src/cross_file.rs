@@ -9,6 +9,7 @@ use crate::project::Project;
 use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
 use crate::rules::flux_source_ref_missing::{FluxSourceRefMissing, SourceFact};
 use crate::rules::hpa_and_static_replicas::{HpaAndStaticReplicas, ScaleFact};
+use crate::rules::missing_namespace::{MissingNamespace, NamespaceFact};
 
 /// What the cross-file rules need of one file.
 #[derive(Debug, Default)]
@@ -16,6 +17,7 @@ pub struct Facts {
     pub objects: Vec<ObjectRecord>,
     pub sources: Vec<SourceFact>,
     pub scaling: Vec<ScaleFact>,
+    pub namespaces: Vec<NamespaceFact>,
 }
 
 /// Which facts one file must record (rules off, or not applicable to it: none).
@@ -24,6 +26,7 @@ pub struct Wanted {
     objects: bool,
     sources: bool,
     scaling: bool,
+    namespaces: bool,
 }
 
 impl Wanted {
@@ -36,6 +39,9 @@ impl Wanted {
                 && config.is_enabled(&DuplicateResource::META),
             sources: project.whole_tree && config.is_enabled(&FluxSourceRefMissing::META),
             scaling: !fragment && config.is_enabled(&HpaAndStaticReplicas::META),
+            namespaces: project.whole_tree
+                && !fragment
+                && config.is_enabled(&MissingNamespace::META),
         }
     }
 }
@@ -43,7 +49,7 @@ impl Wanted {
 impl Facts {
     /// Records the facts of one document's objects.
     pub fn collect(&mut self, path: &str, objects: &[KubeObject], project: &Project, w: Wanted) {
-        if !(w.objects || w.sources || w.scaling) {
+        if !(w.objects || w.sources || w.scaling || w.namespaces) {
             return;
         }
         for obj in objects {
@@ -56,6 +62,9 @@ impl Facts {
             if w.scaling {
                 ScaleFact::collect(path, obj, project, &mut self.scaling);
             }
+            if w.namespaces {
+                NamespaceFact::collect(path, obj, project, &mut self.namespaces);
+            }
         }
     }
 
@@ -63,6 +72,7 @@ impl Facts {
         self.objects.extend(other.objects);
         self.sources.extend(other.sources);
         self.scaling.extend(other.scaling);
+        self.namespaces.extend(other.namespaces);
     }
 
     /// The findings of every cross-file rule (suppressions and snippets not yet applied).
@@ -70,6 +80,7 @@ impl Facts {
         let mut out = DuplicateResource::check(&self.objects, project);
         out.extend(FluxSourceRefMissing::check(&self.sources));
         out.extend(HpaAndStaticReplicas::check(&self.scaling));
+        out.extend(MissingNamespace::check(&self.namespaces, project));
         out
     }
 }

@@ -28,6 +28,9 @@ struct Kust {
     pinned_images: Vec<String>,
     /// It has `generators:` (e.g. KSOPS), whose configs list more input files.
     has_generators: bool,
+    /// It rewrites the objects it includes (`replacements`, patches, transformers): their
+    /// fields may differ from what their files say.
+    transforms: bool,
     /// The text of its comments (a commented-out entry disables a file on purpose).
     comments: String,
 }
@@ -70,6 +73,9 @@ pub struct Membership {
     pub namespace: Option<String>,
     pub prefix: String,
     pub suffix: String,
+    /// Some kustomization on the way rewrites objects (`replacements`, patches,
+    /// transformers), so a field missing from the file may be set at build time.
+    pub transformed: bool,
     pinned_images: Vec<String>,
 }
 
@@ -251,6 +257,7 @@ impl Project {
                         namespace: chain.iter().find_map(|k| k.namespace.clone()),
                         prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
                         suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
+                        transformed: chain.iter().any(|k| k.transforms),
                         pinned_images: chain
                             .iter()
                             .flat_map(|k| k.pinned_images.iter().cloned())
@@ -379,6 +386,15 @@ fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
         has_generators: root
             .get("generators")
             .is_some_and(|g| !g.items().is_empty()),
+        transforms: [
+            "replacements",
+            "patches",
+            "patchesStrategicMerge",
+            "patchesJson6902",
+            "transformers",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some_and(|v| !v.items().is_empty())),
         ..Kust::default()
     };
     for r in kustomize::references(root) {

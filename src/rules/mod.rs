@@ -48,6 +48,7 @@ pub mod live_status_stanza;
 pub mod liveness_probe_missing;
 pub mod memory_limit_missing;
 pub mod missing_apiversion_or_kind;
+pub mod missing_namespace;
 pub mod namespace_on_cluster_scoped;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
@@ -258,6 +259,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &missing_apiversion_or_kind::MissingApiversionOrKind::META,
     &flux_source_ref_missing::FluxSourceRefMissing::META,
     &hpa_and_static_replicas::HpaAndStaticReplicas::META,
+    &missing_namespace::MissingNamespace::META,
     &live_owner_references::LiveOwnerReferences::META,
     &live_controller_annotations::LiveControllerAnnotations::META,
     &live_server_assigned_spec::LiveServerAssignedSpec::META,
