@@ -289,8 +289,22 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             .filter(|r| req.config.is_enabled(r.meta()))
             .collect(),
     };
-    let outcomes: Vec<FileOutcome> =
-        pool.install(|| inputs.par_iter().map(|i| process(i, &ctx)).collect());
+    let progress = progress_bar(&req, inputs.len());
+    let outcomes: Vec<FileOutcome> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map(|i| {
+                let o = process(i, &ctx);
+                if let Some(p) = &progress {
+                    p.inc(1);
+                }
+                o
+            })
+            .collect()
+    });
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
 
     let mut stats = ScanStats::default();
     let mut findings = pre_findings;
@@ -382,6 +396,29 @@ fn finish_file(path: String, mut group: Vec<Finding>, inputs: &[Input], ctx: &Ct
         snippet::attach(&mut group, &bytes, &sensitive);
     }
     group
+}
+
+/// A progress bar for long history scans (`--commits`), on an interactive terminal only:
+/// never in CI logs, never when stderr is redirected.
+fn progress_bar(req: &ScanRequest, blobs: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let interactive = std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none()
+        && std::env::var_os("ENVGATE_NO_PROGRESS").is_none();
+    if req.commits.is_none() || !interactive || blobs < 500 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(blobs as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "envgate: {pos}/{len} blobs of the range {wide_bar} {eta}",
+        )
+        .ok()?,
+    );
+    Some(bar)
 }
 
 /// True when an enabled rule looks at the repository around a file (the manifest groups).

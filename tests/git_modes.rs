@@ -146,3 +146,41 @@ fn commits_catch_a_secret_added_and_removed_in_the_range() {
         "a range is required"
     );
 }
+
+/// A long `--commits` scan shows a progress bar on an interactive terminal (a pty made by
+/// `script`), and never when stderr is not a terminal (CI logs, redirects).
+#[test]
+fn commits_progress_only_on_a_terminal() {
+    let d = repo();
+    let base = rev(d.path(), "HEAD");
+    for i in 0..600 {
+        write(
+            d.path(),
+            &format!("apps/cm-{i}.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n"),
+        );
+    }
+    commit(d.path(), "many");
+    let range = format!("{base}..HEAD");
+    let (_, _, err) = scan(&["--commits", &range], d.path());
+    assert!(!err.contains("blobs of the range"), "{err}");
+    let bin = assert_cmd::cargo::cargo_bin("envgate");
+    let has_script = Command::new("script").arg("--version").output().is_ok();
+    if !has_script {
+        eprintln!("SKIPPED: `script` (util-linux) is absent: no pty to test the progress bar");
+        return;
+    }
+    let cmd = format!(
+        "{} scan --commits {range} --format json -o /dev/null",
+        bin.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(d.path())
+        .env_remove("CI")
+        .env_remove("ENVGATE_NO_PROGRESS")
+        .output()
+        .unwrap();
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(tty.contains("blobs of the range"), "{tty}");
+}
