@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::manifest::KubeObject;
 use crate::project::Project;
+use crate::rules::crd_version_not_served::{CrdFact, CrdVersionNotServed};
 use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
 use crate::rules::flux_source_ref_missing::{FluxSourceRefMissing, SourceFact};
 use crate::rules::hpa_and_static_replicas::{HpaAndStaticReplicas, ScaleFact};
@@ -18,6 +19,7 @@ pub struct Facts {
     pub sources: Vec<SourceFact>,
     pub scaling: Vec<ScaleFact>,
     pub namespaces: Vec<NamespaceFact>,
+    pub crds: Vec<CrdFact>,
 }
 
 /// Which facts one file must record (rules off, or not applicable to it: none).
@@ -27,6 +29,7 @@ pub struct Wanted {
     sources: bool,
     scaling: bool,
     namespaces: bool,
+    crds: bool,
 }
 
 impl Wanted {
@@ -42,6 +45,7 @@ impl Wanted {
             namespaces: project.whole_tree
                 && !fragment
                 && config.is_enabled(&MissingNamespace::META),
+            crds: !fragment && config.is_enabled(&CrdVersionNotServed::META),
         }
     }
 }
@@ -49,7 +53,7 @@ impl Wanted {
 impl Facts {
     /// Records the facts of one document's objects.
     pub fn collect(&mut self, path: &str, objects: &[KubeObject], project: &Project, w: Wanted) {
-        if !(w.objects || w.sources || w.scaling || w.namespaces) {
+        if !(w.objects || w.sources || w.scaling || w.namespaces || w.crds) {
             return;
         }
         for obj in objects {
@@ -65,6 +69,9 @@ impl Facts {
             if w.namespaces {
                 NamespaceFact::collect(path, obj, project, &mut self.namespaces);
             }
+            if w.crds {
+                CrdFact::collect(path, obj, &mut self.crds);
+            }
         }
     }
 
@@ -73,6 +80,7 @@ impl Facts {
         self.sources.extend(other.sources);
         self.scaling.extend(other.scaling);
         self.namespaces.extend(other.namespaces);
+        self.crds.extend(other.crds);
     }
 
     /// The findings of every cross-file rule (suppressions and snippets not yet applied).
@@ -81,6 +89,13 @@ impl Facts {
         out.extend(FluxSourceRefMissing::check(&self.sources));
         out.extend(HpaAndStaticReplicas::check(&self.scaling));
         out.extend(MissingNamespace::check(&self.namespaces, project));
+        if self
+            .crds
+            .iter()
+            .any(|c| matches!(c, CrdFact::Defines { .. }))
+        {
+            out.extend(CrdVersionNotServed::check(&self.crds));
+        }
         out
     }
 }

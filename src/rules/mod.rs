@@ -11,6 +11,7 @@ pub mod api_removed;
 pub mod argocd_target_revision_unpinned;
 pub mod cluster_admin_binding;
 pub mod cpu_limit_missing;
+pub mod crd_version_not_served;
 pub mod cronjob_invalid_schedule;
 pub mod dangerous_capabilities;
 pub mod docker_config_auth;
@@ -260,6 +261,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &flux_source_ref_missing::FluxSourceRefMissing::META,
     &hpa_and_static_replicas::HpaAndStaticReplicas::META,
     &missing_namespace::MissingNamespace::META,
+    &crd_version_not_served::CrdVersionNotServed::META,
     &live_owner_references::LiveOwnerReferences::META,
     &live_controller_annotations::LiveControllerAnnotations::META,
     &live_server_assigned_spec::LiveServerAssignedSpec::META,
