@@ -231,17 +231,17 @@ impl Engine {
                 }
             }
         }
-        for lane in 0..LANES {
-            let mut s = sid[lane];
-            for (at, &b) in bytes
-                .iter()
-                .enumerate()
-                .take(to[lane])
-                .skip(from[lane] + common)
-            {
-                s = d.next_state(Anchored::No, s, b);
-                if d.is_special(s) && d.is_match(s) {
-                    report(s, at);
+        // Lanes differ by up to a line: the longer ones go on together, each while it lasts.
+        let longest = (0..LANES).map(|l| to[l] - from[l]).max().unwrap_or(0);
+        for k in common..longest {
+            for lane in 0..LANES {
+                let at = from[lane] + k;
+                if at < to[lane] {
+                    let s = d.next_state(Anchored::No, sid[lane], bytes[at]);
+                    sid[lane] = s;
+                    if d.is_special(s) && d.is_match(s) {
+                        report(s, at);
+                    }
                 }
             }
         }
