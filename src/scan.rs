@@ -258,7 +258,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         .num_threads(jobs)
         .build()
         .map_err(|e| UsageError(e.to_string()))?;
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         root: &root,
         config: &req.config,
         keys: &req.envelope_keys,
@@ -338,6 +338,10 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
         eprintln!("timing: sorted {:?}", started.elapsed());
     }
+    // The graph (with its parsed kustomizations) and the facts are many small allocations:
+    // free them off the critical path.
+    let project = std::mem::take(&mut ctx.project);
+    std::thread::spawn(move || drop((project, facts)));
     Ok(ScanResult {
         root,
         findings,
