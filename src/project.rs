@@ -95,7 +95,8 @@ pub struct Project {
     files: HashMap<String, FileInfo>,
     /// The kustomization files parsed while building the graph (the per-file stage reuses
     /// them instead of parsing again).
-    parsed: HashMap<String, crate::yaml::ParsedYaml>,
+    /// (Taken by the per-file stage, so each tree is freed once its file is checked.)
+    parsed: HashMap<String, std::sync::Mutex<Option<crate::yaml::ParsedYaml>>>,
     /// Kustomizations by directory.
     by_dir: BTreeMap<String, Kust>,
     /// The scan's input files and their directories: existence checks answer from these
@@ -182,7 +183,7 @@ impl Project {
             parsed,
         } in kustomizations
         {
-            p.parsed.insert(path, parsed);
+            p.parsed.insert(path, std::sync::Mutex::new(Some(parsed)));
             if p.by_dir.contains_key(&dir) {
                 continue; // kustomize refuses two; kustomization.yaml sorts first
             }
@@ -296,9 +297,10 @@ impl Project {
             .then_some(first)
     }
 
-    /// The parse of a kustomization file made while building the graph.
-    pub fn parsed(&self, path: &str) -> Option<&crate::yaml::ParsedYaml> {
-        self.parsed.get(path)
+    /// The parse of a kustomization file made while building the graph, handed over once
+    /// (the caller owns and frees it).
+    pub fn take_parsed(&self, path: &str) -> Option<crate::yaml::ParsedYaml> {
+        self.parsed.get(path)?.lock().ok()?.take()
     }
 
     /// True when some kustomization references `path`.

@@ -693,13 +693,9 @@ fn check_manifest(
             return false;
         }
     };
-    let reparsed;
-    let parsed = match ctx.project.parsed(rel) {
+    let parsed = match ctx.project.take_parsed(rel) {
         Some(p) => p,
-        None => {
-            reparsed = parse_yaml(src);
-            &reparsed
-        }
+        None => parse_yaml(src),
     };
     let broken = parsed
         .problems
