@@ -88,23 +88,11 @@ impl DocumentRule for FluxPathMissing {
 mod tests {
     use super::*;
     use crate::project::Project;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::check_in;
 
     fn run(root: &std::path::Path, src: &str) -> Vec<Finding> {
         let project = Project::build(Some(root), &[]);
-        let parsed = parse_yaml(src);
-        let config = crate::config::Config::default();
-        let mut out = Vec::new();
-        let cx = DocumentContext::new(
-            "clusters/prod/apps.yaml",
-            src,
-            crate::source::FileKind::Manifest,
-            &parsed.documents[0],
-            &config,
-            &project,
-        );
-        FluxPathMissing.check(&cx, &mut out);
-        out
+        check_in(&FluxPathMissing, &project, "clusters/prod/apps.yaml", src)
     }
 
     fn ks(path: &str, source: &str) -> String {

@@ -100,23 +100,11 @@ impl DocumentRule for KustomizeMissingReference {
 mod tests {
     use super::*;
     use crate::project::Project;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::check_in;
 
     fn run(dir: &std::path::Path, path: &str, src: &str) -> Vec<Finding> {
         let project = Project::build(Some(dir), &[(path.to_string(), src.to_string())]);
-        let parsed = parse_yaml(src);
-        let config = crate::config::Config::default();
-        let mut out = Vec::new();
-        let cx = DocumentContext::new(
-            path,
-            src,
-            crate::source::classify_name(path),
-            &parsed.documents[0],
-            &config,
-            &project,
-        );
-        KustomizeMissingReference.check(&cx, &mut out);
-        out
+        check_in(&KustomizeMissingReference, &project, path, src)
     }
 
     #[test]

@@ -86,29 +86,20 @@ impl DocumentRule for KustomizeOrphanManifest {
 mod tests {
     use super::*;
     use crate::project::Project;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::check_in;
 
     fn run(ks: &[(&str, &str)], path: &str, src: &str) -> usize {
         let ks: Vec<(String, String)> = ks
             .iter()
             .map(|(p, s)| (p.to_string(), s.to_string()))
             .collect();
-        let project = Project::build(None, &ks);
-        let parsed = parse_yaml(src);
-        let config = crate::config::Config::default();
-        let mut out = Vec::new();
-        for doc in &parsed.documents {
-            let cx = DocumentContext::new(
-                path,
-                src,
-                crate::source::classify_name(path),
-                doc,
-                &config,
-                &project,
-            );
-            KustomizeOrphanManifest.check(&cx, &mut out);
-        }
-        out.len()
+        check_in(
+            &KustomizeOrphanManifest,
+            &Project::build(None, &ks),
+            path,
+            src,
+        )
+        .len()
     }
 
     const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";

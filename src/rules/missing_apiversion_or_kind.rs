@@ -80,7 +80,7 @@ impl DocumentRule for MissingApiversionOrKind {
 mod tests {
     use super::*;
     use crate::project::Project;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::check_in;
 
     fn run(path: &str, src: &str) -> usize {
         let project = Project::build(
@@ -90,21 +90,7 @@ mod tests {
                 "resources: [a.yaml]\npatches:\n  - path: p.yaml\n".into(),
             )],
         );
-        let parsed = parse_yaml(src);
-        let config = crate::config::Config::default();
-        let mut out = Vec::new();
-        for doc in &parsed.documents {
-            let cx = DocumentContext::new(
-                path,
-                src,
-                crate::source::classify_name(path),
-                doc,
-                &config,
-                &project,
-            );
-            MissingApiversionOrKind.check(&cx, &mut out);
-        }
-        out.len()
+        check_in(&MissingApiversionOrKind, &project, path, src).len()
     }
 
     #[test]

@@ -373,14 +373,23 @@ pub(crate) mod testing {
     use crate::yaml::parse_yaml;
 
     pub fn check(rule: &dyn DocumentRule, path: &str, src: &str) -> Vec<Finding> {
+        check_in(rule, &crate::project::Project::default(), path, src)
+    }
+
+    /// [`check`] inside a repository described by `project` (the kustomize graph).
+    pub fn check_in(
+        rule: &dyn DocumentRule,
+        project: &crate::project::Project,
+        path: &str,
+        src: &str,
+    ) -> Vec<Finding> {
         let parsed = parse_yaml(src);
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         let kind = crate::source::classify_name(path);
         let mut out = Vec::new();
         let config = crate::config::Config::default();
-        let project = crate::project::Project::default();
         for doc in &parsed.documents {
-            let cx = DocumentContext::new(path, src, kind, doc, &config, &project);
+            let cx = DocumentContext::new(path, src, kind, doc, &config, project);
             rule.check(&cx, &mut out);
         }
         out
