@@ -292,6 +292,33 @@ fn init_writes_a_valid_config_and_refuses_to_overwrite() {
     let text = std::fs::read_to_string(dir.path().join(".envgate.yaml")).unwrap();
     assert!(text.contains("fail-on: error"));
     assert_eq!(scan(&["."], dir.path()).0, 0, "the starter config loads");
+    // ...with no finding of its own, and its commented examples work when uncommented.
+    let (_, v) = json(&["."], dir.path());
+    assert!(hits(&v).is_empty(), "{v}");
+    let uncommented: String = text
+        .replace("rules: {}", "rules:")
+        .replace("allow: []", "allow:")
+        .lines()
+        .map(|l| {
+            let examples = [
+                "#  rbac-wildcard",
+                "#  - rule: host-namespace",
+                "#    kind:",
+                "#    name: node",
+                "#    reason: node",
+            ];
+            if examples.iter().any(|e| l.starts_with(e)) {
+                format!("{}\n", l.replacen('#', " ", 1))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(dir.path().join(".envgate.yaml"), uncommented).unwrap();
+    let (code, v) = json(&["."], dir.path());
+    assert_eq!(code, 0, "{v}");
+    assert!(hits(&v).is_empty(), "{v}");
+    std::fs::write(dir.path().join(".envgate.yaml"), &text).unwrap();
     envgate()
         .current_dir(dir.path())
         .arg("init")
