@@ -44,6 +44,9 @@ pub struct Config {
     /// `kubernetes-version: "1.NN"`: the cluster version the API rules check against
     /// (None: the newest version envgate's data knows, see `api-removed`).
     pub kubernetes_version: Option<crate::kube_api::Version>,
+    /// `image-tag-pattern: REGEX`: tags that count as pinned for `image-not-digest-pinned`
+    /// (immutable CI tags such as `^sha-[0-9a-f]{7,40}$`); unset: only digests pin.
+    pub image_tag_pattern: Option<regex::Regex>,
 }
 
 /// One `allow:` entry. Every field given must match; `reason` is required.
@@ -274,6 +277,18 @@ impl Config {
                         })?;
                     cfg.kubernetes_version = Some(v);
                 }
+                "image-tag-pattern" => {
+                    let re = scalar(&e.value)
+                        .ok_or_else(|| {
+                            err(Some(e.value.span.start), "expected a regex string".into())
+                        })
+                        .and_then(|p| {
+                            regex::Regex::new(p).map_err(|x| {
+                                err(Some(e.value.span.start), format!("bad regex: {x}"))
+                            })
+                        })?;
+                    cfg.image_tag_pattern = Some(re);
+                }
                 "exclude" => {
                     if !matches!(e.value.kind, NodeKind::Sequence(_)) {
                         return Err(err(
@@ -341,7 +356,7 @@ impl Config {
                     return Err(err(
                         Some(e.key.span.start),
                         format!(
-                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, allow, ignore, secret-rules)"
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, image-tag-pattern, allow, ignore, secret-rules)"
                         ),
                     ));
                 }
@@ -529,6 +544,11 @@ mod tests {
         assert!(e.message.contains("kubernetes-version"), "{e}");
         assert!(load_str("kubernetes-version: [1]\n").is_err());
         assert!(load_str("kubernetes-version: v1.31\n").is_err());
+        let e = load_str("image-tag-pattern: '^sha-[0-9'\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((1, 20)));
+        assert!(e.message.contains("bad regex"), "{e}");
+        let ok = load_str("image-tag-pattern: '^sha-[0-9a-f]{7,40}$'\n").unwrap();
+        assert!(ok.image_tag_pattern.unwrap().is_match("sha-3f2a9c1"));
         assert!(load_str("").is_ok());
     }
 

@@ -62,7 +62,7 @@ pub fn container_images(root: &Node) -> Vec<&Node> {
 pub fn check_images(
     cx: &DocumentContext,
     rule: &'static RuleMeta,
-    problem: fn(&ImageRef) -> Option<String>,
+    problem: &dyn Fn(&ImageRef) -> Option<String>,
     out: &mut Vec<Finding>,
 ) {
     let images = cx

@@ -43,7 +43,7 @@ impl DocumentRule for ImageDigestMalformed {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        check_images(cx, &Self::META, Self::problem, out);
+        check_images(cx, &Self::META, &Self::problem, out);
     }
 }
 

@@ -41,7 +41,7 @@ impl DocumentRule for ImageTagLatest {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        check_images(cx, &Self::META, Self::problem, out);
+        check_images(cx, &Self::META, &Self::problem, out);
     }
 }
 

@@ -46,7 +46,7 @@ impl DocumentRule for ImageTagMissing {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        check_images(cx, &Self::META, Self::problem, out);
+        check_images(cx, &Self::META, &Self::problem, out);
     }
 }
 

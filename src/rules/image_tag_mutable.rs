@@ -78,7 +78,7 @@ impl DocumentRule for ImageTagMutable {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        check_images(cx, &Self::META, Self::problem, out);
+        check_images(cx, &Self::META, &Self::problem, out);
     }
 }
 

@@ -30,6 +30,7 @@ pub mod gitops_api_deprecated;
 pub mod host_namespace;
 pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
+pub mod image_not_digest_pinned;
 pub mod image_tag_latest;
 pub mod image_tag_missing;
 pub mod image_tag_mutable;
@@ -270,6 +271,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned::META,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
     &image_tag_mutable::ImageTagMutable::META,
+    &image_not_digest_pinned::ImageNotDigestPinned::META,
     &api_removed::ApiRemoved::META,
     &api_deprecated::ApiDeprecated::META,
     &gitops_api_deprecated::GitopsApiDeprecated::META,
@@ -325,6 +327,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &argocd_target_revision_unpinned::ArgocdTargetRevisionUnpinned,
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
     &image_tag_mutable::ImageTagMutable,
+    &image_not_digest_pinned::ImageNotDigestPinned,
     &api_removed::ApiRemoved,
     &api_deprecated::ApiDeprecated,
     &gitops_api_deprecated::GitopsApiDeprecated,
