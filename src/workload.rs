@@ -220,6 +220,42 @@ pub fn resource(c: &Node, section: &str, name: &str) -> Setting {
 
 /// Where a "missing" finding about container `c` points: its `resources` key when present,
 /// else its `name` value, else the container itself.
+/// The shared check of the limit rules: one finding per judged container of a pod spec
+/// (not in a patch fragment) without `resources.limits.<name>`; `label` names the resource
+/// in the message (`CPU`, `memory`).
+pub fn check_limit(
+    cx: &crate::rules::DocumentContext,
+    rule: &'static crate::rules::RuleMeta,
+    name: &str,
+    label: &str,
+    out: &mut Vec<crate::finding::Finding>,
+) {
+    if cx.is_fragment() {
+        return;
+    }
+    for pod in cx.pod_specs() {
+        for c in pod.judged_containers() {
+            if resource(c.node, "limits", name) != Setting::Missing {
+                continue;
+            }
+            out.push(
+                crate::finding::Finding::new(
+                    rule,
+                    cx.path,
+                    container_anchor(c.node, "resources"),
+                    format!(
+                        "container {} of {} has no {label} limit",
+                        c.name,
+                        pod.owner()
+                    ),
+                    &pod.identity(&format!("{}/resources.limits.{name}", c.name)),
+                )
+                .help(format!("set resources.limits.{name}")),
+            );
+        }
+    }
+}
+
 pub fn container_anchor(c: &Node, field: &str) -> crate::yaml::Span {
     c.entry(field)
         .map(|e| e.key.span)

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{Setting, container_anchor, resource};
+use crate::workload::check_limit;
 
 declare_rule! {
     /// ## What it does
@@ -39,26 +39,7 @@ impl DocumentRule for CpuLimitMissing {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        if cx.is_fragment() {
-            return;
-        }
-        for pod in cx.pod_specs() {
-            for c in pod.judged_containers() {
-                if resource(c.node, "limits", "cpu") != Setting::Missing {
-                    continue;
-                }
-                out.push(
-                    Finding::new(
-                        &Self::META,
-                        cx.path,
-                        container_anchor(c.node, "resources"),
-                        format!("container {} of {} has no CPU limit", c.name, pod.owner()),
-                        &pod.identity(&format!("{}/resources.limits.cpu", c.name)),
-                    )
-                    .help("set resources.limits.cpu"),
-                );
-            }
-        }
+        check_limit(cx, &Self::META, "cpu", "CPU", out);
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::finding::Finding;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
-use crate::workload::{Setting, container_anchor, resource};
+use crate::workload::check_limit;
 
 declare_rule! {
     /// ## What it does
@@ -43,30 +43,7 @@ impl DocumentRule for MemoryLimitMissing {
     }
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
-        if cx.is_fragment() {
-            return;
-        }
-        for pod in cx.pod_specs() {
-            for c in pod.judged_containers() {
-                if resource(c.node, "limits", "memory") != Setting::Missing {
-                    continue;
-                }
-                out.push(
-                    Finding::new(
-                        &Self::META,
-                        cx.path,
-                        container_anchor(c.node, "resources"),
-                        format!(
-                            "container {} of {} has no memory limit",
-                            c.name,
-                            pod.owner()
-                        ),
-                        &pod.identity(&format!("{}/resources.limits.memory", c.name)),
-                    )
-                    .help("set resources.limits.memory"),
-                );
-            }
-        }
+        check_limit(cx, &Self::META, "memory", "memory", out);
     }
 }
 
