@@ -117,6 +117,8 @@ struct Ctx<'a> {
 
 pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     let started = Instant::now();
+    // The credential rules (embedded YAML, keyword automaton) load while the tree is walked.
+    std::thread::spawn(crate::secrets::engine::Engine::builtin);
     let jobs = req.jobs.max(1);
     let cwd = std::env::current_dir().map_err(|e| UsageError(e.to_string()))?;
     let paths = if req.paths.is_empty() {
@@ -254,6 +256,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         inputs.dedup_by(|a, b| a.rel() == b.rel());
     }
 
+    let t_walk = started.elapsed();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -289,6 +292,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             .filter(|r| req.config.is_enabled(r.meta()))
             .collect(),
     };
+    let t_project = started.elapsed();
     let progress = progress_bar(&req, inputs.len());
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
@@ -323,7 +327,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
         eprintln!(
-            "timing: per-file stage done {:?}, cross-file check {:?}, finished {:?}",
+            "timing: walked {:?}, project built {:?}, per-file stage done {:?}, cross-file check {:?}, finished {:?}",
+            t_walk,
+            t_project,
             t_files,
             t_check - t_files,
             started.elapsed() - t_check
@@ -457,8 +463,17 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
             crate::project::KustomizationFile::parse(i.rel(), &src)
         })
         .collect();
+    let t0 = std::time::Instant::now();
     let mut p = crate::project::Project::from_parsed(Some(root), kustomizations);
+    let t1 = t0.elapsed();
     p.know_files(inputs.iter().map(Input::rel));
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!(
+            "timing: from_parsed {:?} know_files {:?}",
+            t1,
+            t0.elapsed() - t1
+        );
+    }
     p
 }
 

@@ -1,13 +1,13 @@
 //! sops' `shouldBeEncrypted`: which leaves the file's own selection options encrypt.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::metadata::{Metadata, RuleKind};
 use super::{Problem, ProblemKind};
 
 /// A compiled selection pattern. Go's RE2 classes (`\d`, `\w`, `\s`) are ASCII, so the
 /// pattern is compiled without Unicode first; patterns that need Unicode fall back.
-#[derive(Clone)]
 enum Pattern {
     Bytes(regex::bytes::Regex),
     Unicode(regex::Regex),
@@ -17,16 +17,17 @@ enum Pattern {
 
 impl Pattern {
     /// Compiled once per process per pattern: an env repo has hundreds of SOPS files that
-    /// share a handful of `encrypted_regex` values.
-    fn compile(p: &str) -> Pattern {
+    /// share a handful of `encrypted_regex` values. Shared, not cloned: a cloned regex
+    /// starts with an empty match cache, which every file would then rebuild.
+    fn compile(p: &str) -> Arc<Pattern> {
         use std::collections::HashMap;
         use std::sync::{Mutex, OnceLock};
-        static CACHE: OnceLock<Mutex<HashMap<String, Pattern>>> = OnceLock::new();
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<Pattern>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(hit) = cache.lock().unwrap().get(p) {
             return hit.clone();
         }
-        let compiled = Self::compile_uncached(p);
+        let compiled = Arc::new(Self::compile_uncached(p));
         cache
             .lock()
             .unwrap()
@@ -55,7 +56,7 @@ impl Pattern {
 
 enum Matcher {
     Suffix(String),
-    Regex(Pattern),
+    Regex(Arc<Pattern>),
 }
 
 /// The selection options of one file, ready to evaluate.
@@ -80,7 +81,7 @@ impl Rules {
                 }
                 _ => {
                     let p = Pattern::compile(&field.value);
-                    if matches!(p, Pattern::Invalid) {
+                    if matches!(*p, Pattern::Invalid) {
                         problems.push(Problem::new(
                             ProblemKind::InvalidRegex,
                             field.span,
