@@ -56,6 +56,7 @@ pub mod privilege_escalation_allowed;
 pub mod privileged_container;
 pub mod probe_port_not_declared;
 pub mod pss_baseline;
+pub mod pss_restricted;
 pub mod raw_secret;
 pub mod rbac_wildcard;
 pub mod readiness_probe_missing;
@@ -294,6 +295,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &dangerous_capabilities::DangerousCapabilities::META,
     &run_as_root::RunAsRoot::META,
     &pss_baseline::PssBaseline::META,
+    &pss_restricted::PssRestricted::META,
     &cluster_admin_binding::ClusterAdminBinding::META,
     &cronjob_invalid_schedule::CronjobInvalidSchedule::META,
     &selector_template_mismatch::SelectorTemplateMismatch::META,
@@ -351,6 +353,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &dangerous_capabilities::DangerousCapabilities,
     &run_as_root::RunAsRoot,
     &pss_baseline::PssBaseline,
+    &pss_restricted::PssRestricted,
     &cluster_admin_binding::ClusterAdminBinding,
     &cronjob_invalid_schedule::CronjobInvalidSchedule,
     &selector_template_mismatch::SelectorTemplateMismatch,
