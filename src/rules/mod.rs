@@ -31,6 +31,7 @@ pub mod host_namespace;
 pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_not_digest_pinned;
+pub mod image_registry_not_allowed;
 pub mod image_tag_latest;
 pub mod image_tag_missing;
 pub mod image_tag_mutable;
@@ -284,6 +285,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
     &image_tag_mutable::ImageTagMutable::META,
     &image_not_digest_pinned::ImageNotDigestPinned::META,
+    &image_registry_not_allowed::ImageRegistryNotAllowed::META,
     &api_removed::ApiRemoved::META,
     &api_deprecated::ApiDeprecated::META,
     &gitops_api_deprecated::GitopsApiDeprecated::META,
@@ -342,6 +344,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
     &image_tag_mutable::ImageTagMutable,
     &image_not_digest_pinned::ImageNotDigestPinned,
+    &image_registry_not_allowed::ImageRegistryNotAllowed,
     &api_removed::ApiRemoved,
     &api_deprecated::ApiDeprecated,
     &gitops_api_deprecated::GitopsApiDeprecated,
