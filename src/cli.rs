@@ -195,6 +195,11 @@ fail-on: error
 # Unset: the newest version envgate's data knows (recent removals are then warnings).
 # kubernetes-version: "1.31"
 
+# Registries (a host, or a host and path prefix) images may come from, for the
+# off-by-default image-registry-not-allowed (give it a level under rules:).
+# Unset: that rule reports nothing.
+# allowed-registries: [ghcr.io/acme, docker.io/library]
+
 # Paths never scanned, relative to this file (gitignore-like: no "/" = any depth).
 exclude: []
 #  - "charts/vendor/**"

@@ -8,6 +8,7 @@
 //! rules:
 //!   file-too-large: off     # off | info | warning | error
 //! kubernetes-version: "1.31"  # target cluster for api-removed / api-deprecated
+//! allowed-registries: [ghcr.io/acme, docker.io/library]  # image-registry-not-allowed
 //! ```
 
 use std::collections::BTreeMap;
@@ -47,6 +48,10 @@ pub struct Config {
     /// `image-tag-pattern: REGEX`: tags that count as pinned for `image-not-digest-pinned`
     /// (immutable CI tags such as `^sha-[0-9a-f]{7,40}$`); unset: only digests pin.
     pub image_tag_pattern: Option<regex::Regex>,
+    /// `allowed-registries: [HOST[/PATH-PREFIX], …]`: where `image-registry-not-allowed`
+    /// lets images come from, lower-cased, without a trailing `/` (None: not configured,
+    /// the rule reports nothing).
+    pub allowed_registries: Option<Vec<String>>,
 }
 
 /// One `allow:` entry. Every field given must match; `reason` is required.
@@ -289,6 +294,10 @@ impl Config {
                         })?;
                     cfg.image_tag_pattern = Some(re);
                 }
+                "allowed-registries" => {
+                    cfg.allowed_registries =
+                        Some(parse_registries(&e.value).map_err(|(p, m)| err(Some(p), m))?);
+                }
                 "exclude" => {
                     if !matches!(e.value.kind, NodeKind::Sequence(_)) {
                         return Err(err(
@@ -356,7 +365,7 @@ impl Config {
                     return Err(err(
                         Some(e.key.span.start),
                         format!(
-                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, image-tag-pattern, allow, ignore, secret-rules)"
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, image-tag-pattern, allowed-registries, allow, ignore, secret-rules)"
                         ),
                     ));
                 }
@@ -443,6 +452,42 @@ fn parse_allow(n: &Node, cfg: &Config) -> Result<AllowEntry, (Pos, String)> {
         ));
     }
     Ok(a)
+}
+
+/// `allowed-registries:`: a non-empty list of `host[:port][/path-prefix]` strings (no
+/// scheme, tag or digest), lower-cased, trailing `/` removed.
+fn parse_registries(n: &Node) -> Result<Vec<String>, (Pos, String)> {
+    const SHAPE: &str = "`allowed-registries` must be a list of registry hosts, optionally with a path prefix (`ghcr.io/acme`)";
+    if !matches!(n.kind, NodeKind::Sequence(_)) || n.items().is_empty() {
+        return Err((n.span.start, SHAPE.into()));
+    }
+    let mut out = Vec::new();
+    for item in n.items() {
+        let at = item.span.start;
+        let v = scalar(item)
+            .filter(|_| !item.is_null())
+            .ok_or((at, SHAPE.to_string()))?
+            .trim()
+            .trim_end_matches('/');
+        let bad = if v.is_empty() {
+            Some("an empty registry")
+        } else if v.contains("://") {
+            Some("a URL: write the host without a scheme")
+        } else if v.chars().any(char::is_whitespace) {
+            Some("whitespace in a registry")
+        } else if v.contains('@') || v.split_once('/').is_some_and(|(_, p)| p.contains(':')) {
+            Some("a tag or digest: list registries and path prefixes, not images")
+        } else if v.starts_with('/') || v.contains("//") {
+            Some("an empty path component")
+        } else {
+            None
+        };
+        if let Some(b) = bad {
+            return Err((at, format!("`{v}` in allowed-registries is {b}")));
+        }
+        out.push(v.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 /// A scalar's text; YAML 1.2 `off` is just a string, which is what we want here.
@@ -550,6 +595,30 @@ mod tests {
         let ok = load_str("image-tag-pattern: '^sha-[0-9a-f]{7,40}$'\n").unwrap();
         assert!(ok.image_tag_pattern.unwrap().is_match("sha-3f2a9c1"));
         assert!(load_str("").is_ok());
+        let ok =
+            load_str("allowed-registries: [ghcr.io/Acme/, 'registry:5000', docker.io]\n").unwrap();
+        assert_eq!(
+            ok.allowed_registries.unwrap(),
+            ["ghcr.io/acme", "registry:5000", "docker.io"]
+        );
+        for (bad, want) in [
+            ("allowed-registries: ghcr.io\n", "must be a list"),
+            ("allowed-registries: []\n", "must be a list"),
+            ("allowed-registries: [{a: b}]\n", "must be a list"),
+            (
+                "allowed-registries: ['https://ghcr.io']\n",
+                "without a scheme",
+            ),
+            (
+                "allowed-registries: ['ghcr.io/acme/app:1.0']\n",
+                "tag or digest",
+            ),
+            ("allowed-registries: ['']\n", "empty"),
+        ] {
+            let e = load_str(bad).unwrap_err();
+            assert!(e.message.contains(want), "{bad}: {e}");
+            assert_eq!(e.pos.map(|p| p.line), Some(1));
+        }
     }
 
     #[test]

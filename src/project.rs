@@ -26,6 +26,8 @@ struct Kust {
     refs: Vec<(String, Role)>,
     /// Image names its `images:` entries pin (with `newTag` or `digest`).
     pinned_images: Vec<String>,
+    /// (name, newName) of its `images:` entries that rename an image.
+    image_renames: Vec<(String, String)>,
     /// It has `generators:` (e.g. KSOPS), whose configs list more input files.
     has_generators: bool,
     /// It rewrites the objects it includes (`replacements`, patches, transformers): their
@@ -77,12 +79,27 @@ pub struct Membership {
     /// transformers), so a field missing from the file may be set at build time.
     pub transformed: bool,
     pinned_images: Vec<String>,
+    /// (name, newName) of the `images:` renames on the way, innermost kustomization first
+    /// (the order kustomize applies them).
+    image_renames: Vec<(String, String)>,
 }
 
 impl Membership {
     /// The name kustomize gives an object called `name` in this unit.
     pub fn name(&self, name: &str) -> String {
         format!("{}{name}{}", self.prefix, self.suffix)
+    }
+
+    /// The image name (without tag or digest) the unit deploys for `name`, after its
+    /// kustomize `images:` `newName` renames.
+    pub fn image_name<'a>(&'a self, name: &'a str) -> &'a str {
+        let mut cur = name;
+        for (from, to) in &self.image_renames {
+            if cur == from {
+                cur = to;
+            }
+        }
+        cur
     }
 }
 
@@ -263,6 +280,11 @@ impl Project {
                             .iter()
                             .flat_map(|k| k.pinned_images.iter().cloned())
                             .collect(),
+                        image_renames: chain
+                            .iter()
+                            .rev()
+                            .flat_map(|k| k.image_renames.iter().cloned())
+                            .collect(),
                     })
                 });
                 match out.get_mut(target.as_str()) {
@@ -408,6 +430,11 @@ fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
             if let (true, Some(name)) = (pins, i.get_str("name")) {
                 k.pinned_images.push(name.to_string());
             }
+            if let (Some(name), Some(new)) = (i.get_str("name"), i.get_str("newName"))
+                && !new.is_empty()
+            {
+                k.image_renames.push((name.to_string(), new.to_string()));
+            }
         }
     }
     k
@@ -499,6 +526,24 @@ mod tests {
         // Pinned in prod only: not pinned for every unit.
         assert!(!p.image_pinned("base/deploy.yaml", "web"));
         assert!(p.image_pinned("prod/extra.yaml", "web"));
+    }
+
+    #[test]
+    fn image_renames_apply_innermost_first() {
+        let p = project(&[
+            (
+                "base/kustomization.yaml",
+                "resources: [deploy.yaml]\nimages:\n  - {name: app, newName: mirror.local/app}\n",
+            ),
+            (
+                "prod/kustomization.yaml",
+                "resources: [../base]\nimages:\n  - {name: mirror.local/app, newName: ghcr.io/acme/app, newTag: '2'}\n",
+            ),
+        ]);
+        let ms = p.memberships("base/deploy.yaml");
+        assert_eq!(ms.len(), 1);
+        assert_eq!(ms[0].image_name("app"), "ghcr.io/acme/app");
+        assert_eq!(ms[0].image_name("other"), "other");
     }
 
     #[test]

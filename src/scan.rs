@@ -743,7 +743,8 @@ fn check_manifest(
     }
     let wanted = crate::cross_file::Wanted::for_file(rel, &ctx.project, ctx.config);
     for doc in &parsed.documents {
-        let cx = DocumentContext::new(rel, src, kind, doc, ctx.config, &ctx.project);
+        let cx = DocumentContext::new(rel, src, kind, doc, ctx.config, &ctx.project)
+            .in_file(&parsed.documents);
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);
         }

@@ -90,6 +90,42 @@ impl<'a> PodSpec<'a> {
         v
     }
 
+    /// The pod's `metadata` (the object's for a Pod, the pod template's otherwise), where
+    /// pod annotations live.
+    pub fn pod_metadata(&self) -> Option<&'a Node> {
+        let n = self.object;
+        match self.kind {
+            "Pod" => n.get("metadata"),
+            "CronJob" => n
+                .get("spec")?
+                .get("jobTemplate")?
+                .get("spec")?
+                .get("template")?
+                .get("metadata"),
+            "PodTemplate" => n.get("template")?.get("metadata"),
+            _ => n.get("spec")?.get("template")?.get("metadata"),
+        }
+    }
+
+    /// The Pod Security admission level (`privileged`, `baseline`, `restricted`) that the
+    /// pod's namespace enforces (label `pod-security.kubernetes.io/enforce`), when that
+    /// Namespace object is in the same file. The pod's namespace is the one its deployment
+    /// units set, else its own `metadata.namespace`. Namespaces defined in other files are
+    /// not looked up.
+    pub fn enforced_level(&self, cx: &crate::rules::DocumentContext<'a>) -> Option<&'a str> {
+        let ns = cx.project.unit_namespace(cx.path).or(self.namespace)?;
+        cx.file_docs
+            .iter()
+            .flat_map(|d| objects(&d.root))
+            .filter(|o| o.kind == Some("Namespace") && o.name == Some(ns))
+            .find_map(|o| {
+                o.node
+                    .get("metadata")?
+                    .get("labels")?
+                    .get_str("pod-security.kubernetes.io/enforce")
+            })
+    }
+
     /// Jobs and CronJobs: pods that run to completion.
     pub fn is_batch(&self) -> bool {
         matches!(self.kind, "Job" | "CronJob")

@@ -31,6 +31,7 @@ pub mod host_namespace;
 pub mod hpa_and_static_replicas;
 pub mod image_digest_malformed;
 pub mod image_not_digest_pinned;
+pub mod image_registry_not_allowed;
 pub mod image_tag_latest;
 pub mod image_tag_missing;
 pub mod image_tag_mutable;
@@ -55,6 +56,8 @@ pub mod namespace_on_cluster_scoped;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
 pub mod probe_port_not_declared;
+pub mod pss_baseline;
+pub mod pss_restricted;
 pub mod raw_secret;
 pub mod rbac_wildcard;
 pub mod readiness_probe_missing;
@@ -121,6 +124,9 @@ pub struct DocumentContext<'a> {
     pub project: &'a crate::project::Project,
     /// What the graph says about this file (looked up once).
     pub file: &'a crate::project::FileInfo,
+    /// Every document of the file (this one included), for rules that look at neighbours
+    /// in the same file (a Namespace's labels); empty unless set with [`Self::in_file`].
+    pub file_docs: &'a [Document],
     objects: std::cell::OnceCell<Vec<crate::manifest::KubeObject<'a>>>,
     containers: std::cell::OnceCell<Vec<&'a crate::yaml::Node>>,
     pod_specs: std::cell::OnceCell<Vec<crate::workload::PodSpec<'a>>>,
@@ -143,10 +149,17 @@ impl<'a> DocumentContext<'a> {
             config,
             project,
             file: project.file(path),
+            file_docs: &[],
             objects: Default::default(),
             containers: Default::default(),
             pod_specs: Default::default(),
         }
+    }
+
+    /// The same context, knowing all the documents of its file.
+    pub fn in_file(mut self, docs: &'a [Document]) -> DocumentContext<'a> {
+        self.file_docs = docs;
+        self
     }
 
     /// The document's objects ([`crate::manifest::objects`]).
@@ -272,6 +285,7 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned::META,
     &image_tag_mutable::ImageTagMutable::META,
     &image_not_digest_pinned::ImageNotDigestPinned::META,
+    &image_registry_not_allowed::ImageRegistryNotAllowed::META,
     &api_removed::ApiRemoved::META,
     &api_deprecated::ApiDeprecated::META,
     &gitops_api_deprecated::GitopsApiDeprecated::META,
@@ -282,6 +296,8 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &sensitive_host_path::SensitiveHostPath::META,
     &dangerous_capabilities::DangerousCapabilities::META,
     &run_as_root::RunAsRoot::META,
+    &pss_baseline::PssBaseline::META,
+    &pss_restricted::PssRestricted::META,
     &cluster_admin_binding::ClusterAdminBinding::META,
     &cronjob_invalid_schedule::CronjobInvalidSchedule::META,
     &selector_template_mismatch::SelectorTemplateMismatch::META,
@@ -328,6 +344,7 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &kustomize_remote_ref_unpinned::KustomizeRemoteRefUnpinned,
     &image_tag_mutable::ImageTagMutable,
     &image_not_digest_pinned::ImageNotDigestPinned,
+    &image_registry_not_allowed::ImageRegistryNotAllowed,
     &api_removed::ApiRemoved,
     &api_deprecated::ApiDeprecated,
     &gitops_api_deprecated::GitopsApiDeprecated,
@@ -338,6 +355,8 @@ pub static DOCUMENT_RULES: &[&dyn DocumentRule] = &[
     &sensitive_host_path::SensitiveHostPath,
     &dangerous_capabilities::DangerousCapabilities,
     &run_as_root::RunAsRoot,
+    &pss_baseline::PssBaseline,
+    &pss_restricted::PssRestricted,
     &cluster_admin_binding::ClusterAdminBinding,
     &cronjob_invalid_schedule::CronjobInvalidSchedule,
     &selector_template_mismatch::SelectorTemplateMismatch,
@@ -386,13 +405,24 @@ pub(crate) mod testing {
         path: &str,
         src: &str,
     ) -> Vec<Finding> {
+        check_with(rule, &crate::config::Config::default(), project, path, src)
+    }
+
+    /// [`check_in`] under a given `.envgate.yaml`.
+    pub fn check_with(
+        rule: &dyn DocumentRule,
+        config: &crate::config::Config,
+        project: &crate::project::Project,
+        path: &str,
+        src: &str,
+    ) -> Vec<Finding> {
         let parsed = parse_yaml(src);
         assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
         let kind = crate::source::classify_name(path);
         let mut out = Vec::new();
-        let config = crate::config::Config::default();
         for doc in &parsed.documents {
-            let cx = DocumentContext::new(path, src, kind, doc, &config, project);
+            let cx = DocumentContext::new(path, src, kind, doc, config, project)
+                .in_file(&parsed.documents);
             rule.check(&cx, &mut out);
         }
         out
