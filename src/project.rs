@@ -43,7 +43,16 @@ pub struct KustomizationFile {
     path: String,
     dir: String,
     kust: Kust,
-    parsed: crate::yaml::ParsedYaml,
+    parsed: Preread,
+}
+
+/// A kustomization file as the graph read it: handed to the per-file stage so that it is
+/// neither read nor parsed twice.
+#[derive(Debug)]
+pub struct Preread {
+    /// The file's bytes, when the caller handed them over ([`KustomizationFile::with_bytes`]).
+    pub bytes: Option<Vec<u8>>,
+    pub parsed: crate::yaml::ParsedYaml,
 }
 
 impl KustomizationFile {
@@ -61,8 +70,17 @@ impl KustomizationFile {
             path: path.to_string(),
             dir,
             kust,
-            parsed,
+            parsed: Preread {
+                bytes: None,
+                parsed,
+            },
         })
+    }
+
+    /// Keeps the file's bytes for the per-file stage (see [`Project::take_parsed`]).
+    pub fn with_bytes(mut self, bytes: Vec<u8>) -> KustomizationFile {
+        self.parsed.bytes = Some(bytes);
+        self
     }
 }
 
@@ -113,7 +131,7 @@ pub struct Project {
     /// The kustomization files parsed while building the graph (the per-file stage reuses
     /// them instead of parsing again).
     /// (Taken by the per-file stage, so each tree is freed once its file is checked.)
-    parsed: HashMap<String, std::sync::Mutex<Option<crate::yaml::ParsedYaml>>>,
+    parsed: HashMap<String, std::sync::Mutex<Option<Preread>>>,
     /// Kustomizations by directory.
     by_dir: BTreeMap<String, Kust>,
     /// The scan's input files and their directories: existence checks answer from these
@@ -319,9 +337,9 @@ impl Project {
             .then_some(first)
     }
 
-    /// The parse of a kustomization file made while building the graph, handed over once
-    /// (the caller owns and frees it).
-    pub fn take_parsed(&self, path: &str) -> Option<crate::yaml::ParsedYaml> {
+    /// The parse (and bytes) of a kustomization file read while building the graph, handed
+    /// over once (the caller owns and frees it).
+    pub fn take_parsed(&self, path: &str) -> Option<Preread> {
         self.parsed.get(path)?.lock().ok()?.take()
     }
 

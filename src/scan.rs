@@ -257,6 +257,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     }
 
     let t_walk = started.elapsed();
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!("rss after walk {}", rss());
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -293,6 +296,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             .collect(),
     };
     let t_project = started.elapsed();
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!("rss after project {}", rss());
+    }
     let progress = progress_bar(&req, inputs.len());
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
@@ -312,7 +318,8 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
     let mut stats = ScanStats::default();
     let mut findings = pre_findings;
-    let mut facts = crate::cross_file::Facts::default();
+    findings.reserve(outcomes.iter().map(|o| o.findings.len()).sum());
+    let mut facts = crate::cross_file::Facts::with_capacity_for(outcomes.iter().map(|o| &o.facts));
     for o in outcomes {
         stats.files_scanned += o.stats.files_scanned;
         stats.files_binary += o.stats.files_binary;
@@ -322,7 +329,10 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         facts.extend(o.facts);
     }
     let t_files = started.elapsed();
-    let cross = facts.check(&ctx.project);
+    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
+        eprintln!("rss after files {}", rss());
+    }
+    let cross = pool.install(|| facts.check(&ctx.project));
     let t_check = started.elapsed();
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
@@ -342,7 +352,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("timing: sorted {:?}", started.elapsed());
+        eprintln!("timing: sorted {:?} rss {}", started.elapsed(), rss());
     }
     // The graph (with its parsed kustomizations) and the facts are many small allocations:
     // free them off the critical path.
@@ -448,19 +458,13 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
         .par_iter()
         .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
         .filter_map(|i| {
-            let bytes = match i {
-                Input::Disk { abs, .. } => {
-                    let meta = std::fs::metadata(abs).ok()?;
-                    if meta.len() > cap {
-                        return None;
-                    }
-                    std::fs::read(abs).ok()?
-                }
-                Input::Blob { bytes, .. } => bytes.clone(),
-                Input::Stdin { .. } => return None,
-            };
+            if matches!(i, Input::Stdin { .. }) {
+                return None;
+            }
+            let bytes = read(i, cap).ok()?;
             let src = String::from_utf8(bytes).ok()?;
             crate::project::KustomizationFile::parse(i.rel(), &src)
+                .map(|k| k.with_bytes(src.into_bytes()))
         })
         .collect();
     let t0 = std::time::Instant::now();
@@ -566,12 +570,19 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
 fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
     let mut out = FileOutcome::default();
     let rel = input.rel();
-    let bytes = match read(input, ctx.max_file_size) {
-        Ok(b) => b,
-        Err(f) => {
-            out.findings.push(*f);
-            return out;
-        }
+    // A kustomization was read and parsed already, for the graph.
+    let (bytes, parsed) = match ctx.project.take_parsed(rel) {
+        Some(crate::project::Preread {
+            bytes: Some(b),
+            parsed,
+        }) => (b, Some(parsed)),
+        pre => match read(input, ctx.max_file_size) {
+            Ok(b) => (b, pre.map(|p| p.parsed)),
+            Err(f) => {
+                out.findings.push(*f);
+                return out;
+            }
+        },
     };
     out.stats.bytes = bytes.len() as u64;
     if rules::keystore_file::KeystoreFile::applies(rel)
@@ -603,7 +614,7 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         return out;
     }
     out.stats.files_scanned += 1;
-    if !(kind.is_parsed() && check_manifest(input, kind, &bytes, ctx, &mut out)) {
+    if !(kind.is_parsed() && check_manifest(input, kind, &bytes, parsed, ctx, &mut out)) {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
@@ -651,12 +662,24 @@ fn read(input: &Input, cap: u64) -> Result<Vec<u8>, Box<Finding>> {
             Ok(bytes.clone())
         }
         Input::Disk { abs, .. } => {
-            let meta = std::fs::metadata(abs)
-                .map_err(|e| Box::new(FileUnreadable::finding(rel, &e.to_string())))?;
-            if meta.len() > cap {
-                return Err(Box::new(FileTooLarge::finding(rel, meta.len(), cap)));
+            // open + fstat + read: one path lookup (a stat by path, then `fs::read`, walked
+            // the path twice more).
+            let unreadable =
+                |e: std::io::Error| Box::new(FileUnreadable::finding(rel, &e.to_string()));
+            let mut file = std::fs::File::open(abs).map_err(unreadable)?;
+            let len = file.metadata().map_err(unreadable)?.len();
+            if len > cap {
+                return Err(Box::new(FileTooLarge::finding(rel, len, cap)));
             }
-            std::fs::read(abs).map_err(|e| Box::new(FileUnreadable::finding(rel, &e.to_string())))
+            let mut buf = Vec::with_capacity(len as usize + 1);
+            (&mut file)
+                .take(cap + 1)
+                .read_to_end(&mut buf)
+                .map_err(unreadable)?;
+            if buf.len() as u64 > cap {
+                return Err(Box::new(FileTooLarge::finding(rel, buf.len() as u64, cap)));
+            }
+            Ok(buf)
         }
     }
 }
@@ -690,6 +713,7 @@ fn check_manifest(
     input: &Input,
     kind: FileKind,
     bytes: &[u8],
+    parsed: Option<crate::yaml::ParsedYaml>,
     ctx: &Ctx,
     out: &mut FileOutcome,
 ) -> bool {
@@ -708,10 +732,7 @@ fn check_manifest(
             return false;
         }
     };
-    let parsed = match ctx.project.take_parsed(rel) {
-        Some(p) => p,
-        None => parse_yaml(src),
-    };
+    let parsed = parsed.unwrap_or_else(|| parse_yaml(src));
     let broken = parsed
         .problems
         .iter()
@@ -797,4 +818,15 @@ fn check_manifest(
     }
     out.findings.extend(findings);
     true
+}
+
+fn rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
 }

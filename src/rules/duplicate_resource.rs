@@ -106,7 +106,8 @@ impl DuplicateResource {
         // identity → locations (index into records). Hashed while collecting (most
         // identities are unique); the duplicates are then handled in sorted order.
         type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
-        let mut by_identity: rustc_hash::FxHashMap<Identity, Vec<usize>> = Default::default();
+        let mut by_identity: rustc_hash::FxHashMap<Identity, Vec<usize>> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
         for (i, r) in records.iter().enumerate() {
             for m in project.memberships(&r.path) {
                 let ns = if is_cluster_scoped(&r.kind) {
