@@ -195,6 +195,11 @@ fail-on: error
 # Unset: the newest version envgate's data knows (recent removals are then warnings).
 # kubernetes-version: "1.31"
 
+# Directories that each hold one cluster's manifests (globs relative to the scan root), for
+# duplicate-resource-across-units. Unset: the clusters of the Flux Kustomizations deploying
+# each unit, else the top-level directory (under clusters/, envs/...: the second level).
+# cluster-roots: ["clusters/*"]
+
 # Paths never scanned, relative to this file (gitignore-like: no "/" = any depth).
 exclude: []
 #  - "charts/vendor/**"

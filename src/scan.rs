@@ -318,7 +318,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         facts.extend(o.facts);
     }
     let t_files = started.elapsed();
-    let cross = facts.check(&ctx.project);
+    let cross = facts.check(&ctx.project, ctx.config);
     let t_check = started.elapsed();
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
@@ -732,7 +732,8 @@ fn check_manifest(
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);
         }
-        out.facts.collect(rel, cx.objects(), &ctx.project, wanted);
+        out.facts
+            .collect(rel, src, cx.objects(), &ctx.project, wanted);
     }
     crate::secrets::detect(
         rel,
