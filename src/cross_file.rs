@@ -118,19 +118,16 @@ impl Facts {
         if config.is_enabled(&DuplicateResource::META) {
             out.extend(DuplicateResource::check(&self.objects, project));
         }
+        let graph = crate::flux::FluxGraph::new(&self.flux, project);
         if project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META) {
             out.extend(DuplicateResourceAcrossUnits::check(
                 &self.objects,
-                &self.flux,
+                &graph,
                 project,
                 config,
             ));
         }
-        out.extend(FluxSubstitutionUndefined::check(
-            &self.variables,
-            &self.flux,
-            project,
-        ));
+        out.extend(FluxSubstitutionUndefined::check(&self.variables, &graph));
         out.extend(FluxSourceRefMissing::check(&self.sources));
         out.extend(HpaAndStaticReplicas::check(&self.scaling));
         out.extend(MissingNamespace::check(&self.namespaces, project));

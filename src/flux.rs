@@ -166,7 +166,8 @@ pub fn generated_includes(project: &Project, dir: &str, unit_dir: &str) -> bool 
 /// `unit_dir` (the unit's own directory, or a plain parent directory that reaches it).
 pub fn covers_unit(project: &Project, flux_dir: &str, unit_dir: &str) -> bool {
     flux_dir == unit_dir
-        || (project.kustomization_in(flux_dir).is_none()
+        || (under(flux_dir, unit_dir)
+            && project.kustomization_in(flux_dir).is_none()
             && generated_includes(project, flux_dir, unit_dir))
 }
 
@@ -179,20 +180,42 @@ pub fn covers_file(project: &Project, flux_dir: &str, path: &str) -> bool {
             .any(|m| covers_unit(project, flux_dir, kustomize::dir_of(&m.unit)));
     }
     let dir = kustomize::dir_of(path);
-    project.kustomization_in(dir).is_none()
+    (flux_dir == dir || under(flux_dir, dir))
+        && project.kustomization_in(dir).is_none()
         && project.kustomization_in(flux_dir).is_none()
         && (flux_dir == dir || generated_includes(project, flux_dir, dir))
+}
+
+/// True when `dir` is strictly below `parent` (every directory is below the root, "").
+fn under(parent: &str, dir: &str) -> bool {
+    parent.is_empty()
+        || (dir.len() > parent.len()
+            && dir.starts_with(parent)
+            && dir.as_bytes()[parent.len()] == b'/')
 }
 
 /// The Flux Kustomizations of a repository, with the questions the cross-file rules ask.
 pub struct FluxGraph<'a> {
     pub all: &'a [FluxKustomization],
     project: &'a Project,
+    /// The deployers of each Kustomization's own file.
+    parents: Vec<Vec<usize>>,
 }
 
 impl<'a> FluxGraph<'a> {
     pub fn new(all: &'a [FluxKustomization], project: &'a Project) -> FluxGraph<'a> {
-        FluxGraph { all, project }
+        let mut g = FluxGraph {
+            all,
+            project,
+            parents: Vec::new(),
+        };
+        g.parents = all.iter().map(|k| g.deployers_of_file(&k.file)).collect();
+        g
+    }
+
+    /// The Flux Kustomizations that deploy the file of Kustomization `i`.
+    pub fn parents(&self, i: usize) -> &[usize] {
+        &self.parents[i]
     }
 
     /// The Flux Kustomizations that deploy the file `path` (indices into `all`).
@@ -217,7 +240,7 @@ impl<'a> FluxGraph<'a> {
         let mut stack = vec![i];
         let mut out = Vec::new();
         while let Some(j) = stack.pop() {
-            for p in self.deployers_of_file(&self.all[j].file) {
+            for &p in &self.parents[j] {
                 if !seen[p] {
                     seen[p] = true;
                     out.push(p);

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::flux::{FluxGraph, FluxKustomization};
+use crate::flux::FluxGraph;
 use crate::kustomize;
 use crate::project::Project;
 use crate::rules::declare_rule;
@@ -78,7 +78,7 @@ const BUILD_TIME: &str = "\u{0}";
 type Placement = (String, Option<String>, bool);
 
 struct Clusters<'a> {
-    graph: FluxGraph<'a>,
+    graph: &'a FluxGraph<'a>,
     config: &'a Config,
     ks_memo: BTreeMap<usize, Vec<String>>,
 }
@@ -104,7 +104,7 @@ impl Clusters<'_> {
         if out.is_empty() {
             // Entry points: deployed by nothing else of the repository.
             for &j in &chain {
-                let deployers = self.graph.deployers_of_file(&all[j].file);
+                let deployers = self.graph.parents(j);
                 if deployers.iter().all(|&d| d == j) {
                     out.insert(if deployers.is_empty() {
                         kustomize::dir_of(&all[j].file).to_string()
@@ -168,12 +168,12 @@ fn layout_cluster(dir: &str) -> String {
 impl DuplicateResourceAcrossUnits {
     pub fn check(
         records: &[ObjectRecord],
-        flux: &[FluxKustomization],
+        graph: &FluxGraph,
         project: &Project,
         config: &Config,
     ) -> Vec<Finding> {
         let mut clusters = Clusters {
-            graph: FluxGraph::new(flux, project),
+            graph,
             config,
             ks_memo: BTreeMap::new(),
         };
@@ -290,6 +290,7 @@ impl DuplicateResourceAcrossUnits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flux::FluxKustomization;
     use crate::yaml::parse_yaml;
 
     struct Repo {
@@ -321,7 +322,8 @@ mod tests {
     }
 
     fn run_with(r: &Repo, config: &Config) -> Vec<Finding> {
-        DuplicateResourceAcrossUnits::check(&r.records, &r.flux, &r.project, config)
+        let graph = FluxGraph::new(&r.flux, &r.project);
+        DuplicateResourceAcrossUnits::check(&r.records, &graph, &r.project, config)
     }
 
     fn run(r: &Repo) -> Vec<Finding> {

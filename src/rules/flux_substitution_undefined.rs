@@ -1,9 +1,8 @@
 use std::collections::BTreeMap;
 
 use crate::finding::Finding;
-use crate::flux::{FluxGraph, FluxKustomization};
+use crate::flux::FluxGraph;
 use crate::manifest::KubeObject;
-use crate::project::Project;
 use crate::rules::declare_rule;
 use crate::yaml::{Node, NodeKind, Pos, Span};
 
@@ -147,15 +146,11 @@ fn scan_scalar(span: Span, path: &str, src: &str, out: &mut Vec<VariableUse>) {
 }
 
 impl FluxSubstitutionUndefined {
-    pub fn check(
-        uses: &[VariableUse],
-        flux: &[FluxKustomization],
-        project: &Project,
-    ) -> Vec<Finding> {
+    pub fn check(uses: &[VariableUse], graph: &FluxGraph) -> Vec<Finding> {
+        let flux = graph.all;
         if uses.is_empty() || !flux.iter().any(|k| k.post_build.is_some()) {
             return Vec::new();
         }
-        let graph = FluxGraph::new(flux, project);
         // Whether substitutions of a Flux Kustomization may come from outside its file.
         let mut unknown: BTreeMap<usize, bool> = BTreeMap::new();
         let mut deployers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -203,6 +198,8 @@ impl FluxSubstitutionUndefined {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flux::FluxKustomization;
+    use crate::project::Project;
     use crate::yaml::parse_yaml;
 
     fn run(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Vec<Finding> {
@@ -220,7 +217,7 @@ mod tests {
                 }
             }
         }
-        FluxSubstitutionUndefined::check(&uses, &flux, &project)
+        FluxSubstitutionUndefined::check(&uses, &FluxGraph::new(&flux, &project))
     }
 
     fn flux(path: &str, extra: &str) -> String {
