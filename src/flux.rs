@@ -14,6 +14,10 @@ pub struct FluxKustomization {
     pub name: String,
     /// `spec.path`, relative to the repository root (`./` removed).
     pub dir: String,
+    /// Its source is this repository (the `flux-system` GitRepository): `dir` is a directory
+    /// of the scan. Other sources (OCI, `ExternalArtifact`, other repositories) deploy
+    /// something this scan cannot locate.
+    pub local: bool,
     pub target_namespace: Option<String>,
     /// `spec.postBuild`, when there is one.
     pub post_build: Option<PostBuild>,
@@ -35,8 +39,8 @@ pub struct PostBuild {
 }
 
 impl FluxKustomization {
-    /// The record of a Flux Kustomization that applies a path of this repository's own
-    /// source (the `flux-system` GitRepository) and is itself deployed.
+    /// The record of a Flux Kustomization that is itself deployed (listed by a
+    /// kustomization, or in a directory tree without one).
     pub fn of(path: &str, obj: &KubeObject, project: &Project) -> Option<FluxKustomization> {
         let (api, kind) = (obj.api_version?, obj.kind?);
         if kind != "Kustomization" || !api.starts_with("kustomize.toolkit.fluxcd.io/") {
@@ -50,10 +54,8 @@ impl FluxKustomization {
             r.get_str("kind").is_none_or(|k| k == "GitRepository")
                 && r.get_str("name") == Some("flux-system")
         });
-        let dir = spec.get_str("path").filter(|p| !p.contains("${"))?;
-        if !own {
-            return None;
-        }
+        let dir = spec.get_str("path").unwrap_or("./");
+        let local = own && !dir.contains("${");
         let post_build = spec.get("postBuild").map(|pb| PostBuild {
             substitute: pb
                 .get("substitute")
@@ -75,6 +77,7 @@ impl FluxKustomization {
             file: path.to_string(),
             name: obj.name.unwrap_or("-").to_string(),
             dir: clean(dir),
+            local,
             target_namespace: spec
                 .get_str("targetNamespace")
                 .filter(|n| !n.is_empty())
@@ -221,14 +224,14 @@ impl<'a> FluxGraph<'a> {
     /// The Flux Kustomizations that deploy the file `path` (indices into `all`).
     pub fn deployers_of_file(&self, path: &str) -> Vec<usize> {
         (0..self.all.len())
-            .filter(|&i| covers_file(self.project, &self.all[i].dir, path))
+            .filter(|&i| self.all[i].local && covers_file(self.project, &self.all[i].dir, path))
             .collect()
     }
 
     /// The Flux Kustomizations that deploy the unit rooted at `unit_dir`.
     pub fn deployers_of_unit(&self, unit_dir: &str) -> Vec<usize> {
         (0..self.all.len())
-            .filter(|&i| covers_unit(self.project, &self.all[i].dir, unit_dir))
+            .filter(|&i| self.all[i].local && covers_unit(self.project, &self.all[i].dir, unit_dir))
             .collect()
     }
 

@@ -21,11 +21,13 @@ declare_rule! {
     ///   sits under, or to the roots of the Flux Kustomizations that deploy it. Units under
     ///   no root are not compared.
     /// - else, in a repository with Flux `Kustomization`s: the clusters of the Flux
-    ///   Kustomizations whose `spec.path` deploys the unit, found by following who deploys
-    ///   whom up to each cluster's entry point (the bootstrap Kustomization syncing its own
-    ///   directory, e.g. `clusters/prod`, or a Kustomization nothing else deploys).
-    ///   `spec.targetNamespace` counts as the namespace. Units no Flux Kustomization of the
-    ///   repository deploys are not compared.
+    ///   Kustomizations whose `spec.path` (in this repository's `flux-system` source)
+    ///   deploys the unit, found by following who deploys whom up to each cluster's entry
+    ///   point (the bootstrap Kustomization syncing its own directory, e.g. `clusters/prod`,
+    ///   or a Kustomization nothing else deploys). `spec.targetNamespace` counts as the
+    ///   namespace (unknown, and so never equal to another, when a kustomization rewrites the
+    ///   Kustomization). Units no such Kustomization deploys (e.g. through an OCI or
+    ///   `ExternalArtifact` source) are not compared.
     /// - else (plain kustomize): units under the same top-level directory of the scan root
     ///   are one cluster; under `clusters/`, `envs/`, `environments/`, `overlays/`, `stages/`
     ///   and `regions/` the second level separates clusters. With this guess, one base file
@@ -145,6 +147,7 @@ impl Clusters<'_> {
             if let Some(r) = root {
                 out.push((r.to_string(), None, false));
             } else if self.config.cluster_roots.is_none() && self.graph.all.is_empty() {
+                // Plain kustomize (no Flux Kustomization at all): the layout decides.
                 out.push((layout_cluster(dir), None, true));
             }
         }
@@ -451,6 +454,20 @@ mod tests {
             f[0].message
         );
         assert!(!f[0].message.contains("apps/solo"), "{}", f[0].message);
+        // Deployed from another source (an OCI artifact): the cluster is unknown.
+        let oci = apps.replace(
+            "kind: GitRepository, name: flux-system",
+            "kind: OCIRepository, name: apps",
+        );
+        let r = repo(
+            &ks,
+            &[
+                ("clusters/prod/apps.yaml", &oci),
+                ("apps/web/cm.yaml", CM),
+                ("apps/api/cm.yaml", CM),
+            ],
+        );
+        assert!(run(&r).is_empty(), "{:?}", run(&r));
         // With different target namespaces they no longer collide.
         let apps_ns = format!(
             "{}---\n{}",
