@@ -203,14 +203,23 @@ pub struct FluxGraph<'a> {
     project: &'a Project,
     /// The deployers of each Kustomization's own file.
     parents: Vec<Vec<usize>>,
+    /// The local Kustomizations by the directory they apply.
+    by_dir: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> FluxGraph<'a> {
     pub fn new(all: &'a [FluxKustomization], project: &'a Project) -> FluxGraph<'a> {
+        let mut by_dir: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+        for (i, k) in all.iter().enumerate() {
+            if k.local {
+                by_dir.entry(k.dir.as_str()).or_default().push(i);
+            }
+        }
         let mut g = FluxGraph {
             all,
             project,
             parents: Vec::new(),
+            by_dir,
         };
         g.parents = all.iter().map(|k| g.deployers_of_file(&k.file)).collect();
         g
@@ -223,16 +232,50 @@ impl<'a> FluxGraph<'a> {
 
     /// The Flux Kustomizations that deploy the file `path` (indices into `all`).
     pub fn deployers_of_file(&self, path: &str) -> Vec<usize> {
-        (0..self.all.len())
-            .filter(|&i| self.all[i].local && covers_file(self.project, &self.all[i].dir, path))
-            .collect()
+        let ms = self.project.memberships(path);
+        let mut out = Vec::new();
+        if ms.is_empty() {
+            self.applying_above(kustomize::dir_of(path), &mut out, |d| {
+                covers_file(self.project, d, path)
+            });
+        } else {
+            for m in ms {
+                let unit_dir = kustomize::dir_of(&m.unit);
+                self.applying_above(unit_dir, &mut out, |d| {
+                    covers_unit(self.project, d, unit_dir)
+                });
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The Flux Kustomizations that deploy the unit rooted at `unit_dir`.
     pub fn deployers_of_unit(&self, unit_dir: &str) -> Vec<usize> {
-        (0..self.all.len())
-            .filter(|&i| self.all[i].local && covers_unit(self.project, &self.all[i].dir, unit_dir))
-            .collect()
+        let mut out = Vec::new();
+        self.applying_above(unit_dir, &mut out, |d| {
+            covers_unit(self.project, d, unit_dir)
+        });
+        out.sort_unstable();
+        out
+    }
+
+    /// Adds the Kustomizations applying `dir` or one of its parents (when `covers` says
+    /// the parent reaches it).
+    fn applying_above(&self, dir: &str, out: &mut Vec<usize>, covers: impl Fn(&str) -> bool) {
+        let mut d = dir;
+        loop {
+            if let Some(v) = self.by_dir.get(d)
+                && covers(d)
+            {
+                out.extend(v);
+            }
+            if d.is_empty() {
+                break;
+            }
+            d = kustomize::dir_of(d);
+        }
     }
 
     /// Every Flux Kustomization on the way from a cluster's entry point down to `i`

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
@@ -181,18 +182,24 @@ impl DuplicateResourceAcrossUnits {
             ks_memo: BTreeMap::new(),
         };
         let mut placements: BTreeMap<&str, Vec<Placement>> = BTreeMap::new();
-        // (cluster, group, kind, namespace, name) → (location, unit, guessed)
-        type Key = (String, String, String, String, String);
-        let mut by_identity: BTreeMap<Key, BTreeSet<(usize, &str, bool)>> = BTreeMap::new();
+        for r in records {
+            for m in project.memberships(&r.path) {
+                placements
+                    .entry(m.unit.as_str())
+                    .or_insert_with(|| clusters.of_unit(&m.unit));
+            }
+        }
+        // (cluster, group, kind, namespace, name) → (location, unit, guessed). Hashed while
+        // collecting (most identities are unique); the collisions are then sorted.
+        type Key<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
+        type Entries<'a> = Vec<(usize, &'a str, bool)>;
+        let mut by_identity: rustc_hash::FxHashMap<Key, Entries> = Default::default();
         for (i, r) in records.iter().enumerate() {
             if r.kind == "Namespace" && r.group.is_empty() {
                 continue;
             }
             for m in project.memberships(&r.path) {
-                let ps = placements
-                    .entry(m.unit.as_str())
-                    .or_insert_with(|| clusters.of_unit(&m.unit));
-                for (cluster, forced_ns, guessed) in ps.iter() {
+                for (cluster, forced_ns, guessed) in &placements[m.unit.as_str()] {
                     let ns = if is_cluster_scoped(&r.kind) {
                         ""
                     } else {
@@ -202,26 +209,26 @@ impl DuplicateResourceAcrossUnits {
                             .or(r.namespace.as_deref())
                             .unwrap_or("")
                     };
+                    let name = if m.prefix.is_empty() && m.suffix.is_empty() {
+                        Cow::Borrowed(r.name.as_str())
+                    } else {
+                        Cow::Owned(m.name(&r.name))
+                    };
                     by_identity
-                        .entry((
-                            cluster.clone(),
-                            r.group.clone(),
-                            r.kind.clone(),
-                            ns.to_string(),
-                            m.name(&r.name),
-                        ))
+                        .entry((cluster, &r.group, &r.kind, ns, name))
                         .or_default()
-                        .insert((i, m.unit.as_str(), *guessed));
+                        .push((i, m.unit.as_str(), *guessed));
                 }
             }
         }
+        let mut collisions: Vec<(Key, Entries)> = by_identity
+            .into_iter()
+            .filter(|(_, e)| e.len() > 1 && e.iter().any(|x| x.1 != e[0].1))
+            .collect();
+        collisions.sort();
         let loc = |i: usize| (&records[i].path, records[i].span);
         let mut out: BTreeMap<(String, Span), Finding> = BTreeMap::new();
-        for ((cluster, group, kind, ns, name), entries) in by_identity {
-            let units: BTreeSet<&str> = entries.iter().map(|e| e.1).collect();
-            if units.len() < 2 {
-                continue;
-            }
+        for ((cluster, group, kind, ns, name), entries) in collisions {
             // Each location, with the units deploying it under this identity.
             let mut locations: BTreeMap<(&String, Span), (usize, BTreeSet<&str>, bool)> =
                 BTreeMap::new();
@@ -233,7 +240,7 @@ impl DuplicateResourceAcrossUnits {
                 e.2 |= guessed;
             }
             let kind_name = if group.is_empty() {
-                kind.clone()
+                kind.to_string()
             } else {
                 format!("{kind}.{group}")
             };
@@ -242,9 +249,12 @@ impl DuplicateResourceAcrossUnits {
             } else if ns.starts_with(BUILD_TIME) {
                 "(set at build time)"
             } else {
-                ns.as_str()
+                ns
             };
             for (&(path, span), (_, my_units, guessed)) in &locations {
+                if out.contains_key(&(path.clone(), span)) {
+                    continue; // reported for another cluster already
+                }
                 // Other locations in units of their own (a copy sharing a unit with this one
                 // is duplicate-resource's).
                 let others: Vec<String> = locations
@@ -274,7 +284,8 @@ impl DuplicateResourceAcrossUnits {
                         others.join("; ")
                     )
                 };
-                out.entry((path.clone(), span)).or_insert_with(|| {
+                out.insert(
+                    (path.clone(), span),
                     Finding::new(
                         &Self::META,
                         path,
@@ -282,8 +293,8 @@ impl DuplicateResourceAcrossUnits {
                         message,
                         &format!("{kind_name}/{shown_ns}/{name}@{cluster}"),
                     )
-                    .help("keep the object in one unit, or give the copies different names or namespaces")
-                });
+                    .help("keep the object in one unit, or give the copies different names or namespaces"),
+                );
             }
         }
         out.into_values().collect()
