@@ -19,8 +19,8 @@ declare_rule! {
     /// Which cluster a unit goes to:
     /// - `cluster-roots:` globs in `.envgate.yaml` (relative to the scan root, e.g.
     ///   `clusters/*`): each matching directory is one cluster; a unit belongs to the root it
-    ///   sits under, or to the roots of the Flux Kustomizations that deploy it. Units under
-    ///   no root are not compared.
+    ///   sits under, or to the roots holding the Flux Kustomizations that deploy it (or
+    ///   their deployers). Units neither under a root nor deployed by Flux are not compared.
     /// - else, in a repository with Flux `Kustomization`s: the clusters of the Flux
     ///   Kustomizations whose `spec.path` (in this repository's `flux-system` source)
     ///   deploys the unit, found by following who deploys whom up to each cluster's entry
@@ -591,5 +591,30 @@ mod tests {
         assert!(f[0].message.contains("cluster kubernetes/main"));
         // Without the config, all three are one top-level directory.
         assert_eq!(run(&r).len(), 3);
+        // Units outside the roots take the root of the Flux Kustomization deploying them.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(crate::config::FILE_NAME);
+        std::fs::write(&p, "cluster-roots: ['clusters/*']\n").unwrap();
+        let config = Config::load(&p).unwrap();
+        let r = repo(
+            &[
+                ("apps/web/kustomization.yaml", "resources: [cm.yaml]\n"),
+                ("apps/api/kustomization.yaml", "resources: [cm.yaml]\n"),
+            ],
+            &[
+                ("clusters/prod/web.yaml", &flux("web", "./apps/web", "")),
+                ("clusters/prod/api.yaml", &flux("api", "./apps/api", "")),
+                ("clusters/edge/api.yaml", &flux("api", "./apps/api", "")),
+                ("apps/web/cm.yaml", CM),
+                ("apps/api/cm.yaml", CM),
+            ],
+        );
+        let f = run_with(&r, &config);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(
+            f[0].message.contains("cluster clusters/prod"),
+            "{}",
+            f[0].message
+        );
     }
 }
