@@ -199,6 +199,10 @@ fail-on: error
 # off-by-default image-registry-not-allowed (give it a level under rules:).
 # Unset: that rule reports nothing.
 # allowed-registries: [ghcr.io/acme, docker.io/library]
+# Directories that each hold one cluster's manifests (globs relative to the scan root), for
+# duplicate-resource-across-units. Unset: the clusters of the Flux Kustomizations deploying
+# each unit, else the top-level directory (under clusters/, envs/...: the second level).
+# cluster-roots: ["clusters/*"]
 
 # Paths never scanned, relative to this file (gitignore-like: no "/" = any depth).
 exclude: []

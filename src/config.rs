@@ -52,6 +52,10 @@ pub struct Config {
     /// lets images come from, lower-cased, without a trailing `/` (None: not configured,
     /// the rule reports nothing).
     pub allowed_registries: Option<Vec<String>>,
+    /// `cluster-roots:` globs (relative to the scan root) matching the directories that
+    /// each hold one cluster's manifests, for `duplicate-resource-across-units`; unset: the
+    /// cluster is derived from the Flux Kustomizations, else the top-level directory.
+    pub cluster_roots: Option<GlobSet>,
 }
 
 /// One `allow:` entry. Every field given must match; `reason` is required.
@@ -194,6 +198,23 @@ impl Config {
         }
     }
 
+    /// The outermost directory among `dir` and its parents that matches a `cluster-roots`
+    /// glob (None: no glob matches, or none is configured).
+    pub fn cluster_root<'d>(&self, dir: &'d str) -> Option<&'d str> {
+        let set = self.cluster_roots.as_ref()?;
+        let mut end = 0;
+        loop {
+            let next = dir[end..].find('/').map_or(dir.len(), |i| end + i);
+            if next > 0 && set.is_match(&dir[..next]) {
+                return Some(&dir[..next]);
+            }
+            if next >= dir.len() {
+                return None;
+            }
+            end = next + 1;
+        }
+    }
+
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let err = |pos: Option<Pos>, message: String| ConfigError {
             path: path.to_path_buf(),
@@ -298,6 +319,32 @@ impl Config {
                     cfg.allowed_registries =
                         Some(parse_registries(&e.value).map_err(|(p, m)| err(Some(p), m))?);
                 }
+                "cluster-roots" => {
+                    if !matches!(e.value.kind, NodeKind::Sequence(_)) {
+                        return Err(err(
+                            Some(e.value.span.start),
+                            "`cluster-roots` must be a list of directory globs".into(),
+                        ));
+                    }
+                    let mut set = GlobSetBuilder::new();
+                    for item in e.value.items() {
+                        let g = scalar(item)
+                            .map(|g| g.trim_matches('/'))
+                            .filter(|g| !g.is_empty())
+                            .ok_or_else(|| {
+                                err(Some(item.span.start), "expected a directory glob".into())
+                            })?;
+                        let glob = GlobBuilder::new(g.trim_start_matches("./"))
+                            .literal_separator(true)
+                            .build()
+                            .map_err(|x| err(Some(item.span.start), format!("bad glob: {x}")))?;
+                        set.add(glob);
+                    }
+                    cfg.cluster_roots = Some(
+                        set.build()
+                            .map_err(|x| err(Some(e.value.span.start), x.to_string()))?,
+                    );
+                }
                 "exclude" => {
                     if !matches!(e.value.kind, NodeKind::Sequence(_)) {
                         return Err(err(
@@ -365,7 +412,7 @@ impl Config {
                     return Err(err(
                         Some(e.key.span.start),
                         format!(
-                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, image-tag-pattern, allowed-registries, allow, ignore, secret-rules)"
+                            "unknown key `{other}` (expected one of: rules, exclude, fail-on, kubernetes-version, image-tag-pattern, allowed-registries, cluster-roots, allow, ignore, secret-rules)"
                         ),
                     ));
                 }
@@ -619,6 +666,26 @@ mod tests {
             assert!(e.message.contains(want), "{bad}: {e}");
             assert_eq!(e.pos.map(|p| p.line), Some(1));
         }
+        let e = load_str("cluster-roots: clusters/*\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((1, 16)));
+        assert!(e.message.contains("cluster-roots"), "{e}");
+        let e = load_str("cluster-roots:\n  - 'clusters/[a'\n").unwrap_err();
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((2, 5)));
+        assert!(load_str("cluster-roots: ['']\n").is_err());
+    }
+
+    #[test]
+    fn cluster_roots_match_the_outermost_directory() {
+        let c = load_str("cluster-roots: ['clusters/*', './kubernetes/*/']\n").unwrap();
+        assert_eq!(
+            c.cluster_root("clusters/prod/apps/web"),
+            Some("clusters/prod")
+        );
+        assert_eq!(c.cluster_root("clusters/prod"), Some("clusters/prod"));
+        assert_eq!(c.cluster_root("kubernetes/main"), Some("kubernetes/main"));
+        assert_eq!(c.cluster_root("clusters"), None);
+        assert_eq!(c.cluster_root("apps/base"), None);
+        assert_eq!(Config::default().cluster_root("clusters/prod"), None);
     }
 
     #[test]

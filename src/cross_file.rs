@@ -4,11 +4,14 @@
 
 use crate::config::Config;
 use crate::finding::Finding;
+use crate::flux::FluxKustomization;
 use crate::manifest::KubeObject;
 use crate::project::Project;
 use crate::rules::crd_version_not_served::{CrdFact, CrdVersionNotServed};
 use crate::rules::duplicate_resource::{DuplicateResource, ObjectRecord};
+use crate::rules::duplicate_resource_across_units::DuplicateResourceAcrossUnits;
 use crate::rules::flux_source_ref_missing::{FluxSourceRefMissing, SourceFact};
+use crate::rules::flux_substitution_undefined::{FluxSubstitutionUndefined, VariableUse};
 use crate::rules::hpa_and_static_replicas::{HpaAndStaticReplicas, ScaleFact};
 use crate::rules::missing_namespace::{MissingNamespace, NamespaceFact};
 
@@ -20,6 +23,9 @@ pub struct Facts {
     pub scaling: Vec<ScaleFact>,
     pub namespaces: Vec<NamespaceFact>,
     pub crds: Vec<CrdFact>,
+    /// Flux Kustomizations (the deployment graph of the repository).
+    pub flux: Vec<FluxKustomization>,
+    pub variables: Vec<VariableUse>,
 }
 
 /// Which facts one file must record (rules off, or not applicable to it: none).
@@ -30,30 +36,47 @@ pub struct Wanted {
     scaling: bool,
     namespaces: bool,
     crds: bool,
+    flux: bool,
+    variables: bool,
 }
 
 impl Wanted {
-    pub fn for_file(path: &str, project: &Project, config: &Config) -> Wanted {
+    pub fn for_file(path: &str, src: &str, project: &Project, config: &Config) -> Wanted {
         let info = project.file(path);
         let fragment = info.fragment;
+        let across = project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META);
+        let substitution =
+            project.whole_tree && config.is_enabled(&FluxSubstitutionUndefined::META);
         Wanted {
             objects: !fragment
                 && !info.memberships.is_empty()
-                && config.is_enabled(&DuplicateResource::META),
+                && (config.is_enabled(&DuplicateResource::META) || across),
             sources: project.whole_tree && config.is_enabled(&FluxSourceRefMissing::META),
             scaling: !fragment && config.is_enabled(&HpaAndStaticReplicas::META),
             namespaces: project.whole_tree
                 && !fragment
                 && config.is_enabled(&MissingNamespace::META),
             crds: !fragment && config.is_enabled(&CrdVersionNotServed::META),
+            flux: across || substitution,
+            variables: !fragment
+                && substitution
+                && memchr::memmem::find(src.as_bytes(), b"${").is_some(),
         }
     }
 }
 
 impl Facts {
     /// Records the facts of one document's objects.
-    pub fn collect(&mut self, path: &str, objects: &[KubeObject], project: &Project, w: Wanted) {
-        if !(w.objects || w.sources || w.scaling || w.namespaces || w.crds) {
+    pub fn collect(
+        &mut self,
+        path: &str,
+        src: &str,
+        objects: &[KubeObject],
+        project: &Project,
+        w: Wanted,
+    ) {
+        if !(w.objects || w.sources || w.scaling || w.namespaces || w.crds || w.flux || w.variables)
+        {
             return;
         }
         for obj in objects {
@@ -72,6 +95,12 @@ impl Facts {
             if w.crds {
                 CrdFact::collect(path, obj, &mut self.crds);
             }
+            if w.flux {
+                self.flux.extend(FluxKustomization::of(path, obj, project));
+            }
+            if w.variables {
+                VariableUse::collect(path, src, obj, &mut self.variables);
+            }
         }
     }
 
@@ -83,7 +112,9 @@ impl Facts {
             sources: Vec::with_capacity(parts.clone().map(|f| f.sources.len()).sum()),
             scaling: Vec::with_capacity(parts.clone().map(|f| f.scaling.len()).sum()),
             namespaces: Vec::with_capacity(parts.clone().map(|f| f.namespaces.len()).sum()),
-            crds: Vec::with_capacity(parts.map(|f| f.crds.len()).sum()),
+            crds: Vec::with_capacity(parts.clone().map(|f| f.crds.len()).sum()),
+            flux: Vec::with_capacity(parts.clone().map(|f| f.flux.len()).sum()),
+            variables: Vec::with_capacity(parts.map(|f| f.variables.len()).sum()),
         }
     }
 
@@ -93,44 +124,48 @@ impl Facts {
         self.scaling.extend(other.scaling);
         self.namespaces.extend(other.namespaces);
         self.crds.extend(other.crds);
+        self.flux.extend(other.flux);
+        self.variables.extend(other.variables);
     }
 
     /// The findings of every cross-file rule (suppressions and snippets not yet applied).
     /// The rules are independent: they run side by side on the scan's thread pool.
-    pub fn check(&self, project: &Project) -> Vec<Finding> {
-        let ((mut out, flux), (hpa, (namespaces, crds))) = rayon::join(
-            || {
-                rayon::join(
-                    || DuplicateResource::check(&self.objects, project),
-                    || FluxSourceRefMissing::check(&self.sources),
-                )
+    pub fn check(&self, project: &Project, config: &Config) -> Vec<Finding> {
+        let graph = crate::flux::FluxGraph::new(&self.flux, project);
+        let parts: [&(dyn Fn() -> Vec<Finding> + Sync); 7] = [
+            &|| {
+                if config.is_enabled(&DuplicateResource::META) {
+                    DuplicateResource::check(&self.objects, project)
+                } else {
+                    Vec::new()
+                }
             },
-            || {
-                rayon::join(
-                    || HpaAndStaticReplicas::check(&self.scaling),
-                    || {
-                        rayon::join(
-                            || MissingNamespace::check(&self.namespaces, project),
-                            || {
-                                if self
-                                    .crds
-                                    .iter()
-                                    .any(|c| matches!(c, CrdFact::Defines { .. }))
-                                {
-                                    CrdVersionNotServed::check(&self.crds)
-                                } else {
-                                    Vec::new()
-                                }
-                            },
-                        )
-                    },
-                )
+            &|| {
+                if project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META) {
+                    DuplicateResourceAcrossUnits::check(&self.objects, &graph, project, config)
+                } else {
+                    Vec::new()
+                }
             },
-        );
-        out.extend(flux);
-        out.extend(hpa);
-        out.extend(namespaces);
-        out.extend(crds);
-        out
+            &|| FluxSubstitutionUndefined::check(&self.variables, &graph),
+            &|| FluxSourceRefMissing::check(&self.sources),
+            &|| HpaAndStaticReplicas::check(&self.scaling),
+            &|| MissingNamespace::check(&self.namespaces, project),
+            &|| {
+                if self
+                    .crds
+                    .iter()
+                    .any(|c| matches!(c, CrdFact::Defines { .. }))
+                {
+                    CrdVersionNotServed::check(&self.crds)
+                } else {
+                    Vec::new()
+                }
+            },
+        ];
+        use rayon::prelude::*;
+        let mut out: Vec<Vec<Finding>> = Vec::new();
+        parts.par_iter().map(|f| f()).collect_into_vec(&mut out);
+        out.into_iter().flatten().collect()
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod cross_file;
 pub mod envelope;
 pub mod finding;
+pub mod flux;
 pub mod git;
 pub mod image_ref;
 pub mod kube_api;

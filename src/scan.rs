@@ -332,7 +332,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
         eprintln!("rss after files {}", rss());
     }
-    let cross = pool.install(|| facts.check(&ctx.project));
+    let cross = pool.install(|| facts.check(&ctx.project, ctx.config));
     let t_check = started.elapsed();
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
@@ -762,14 +762,15 @@ fn check_manifest(
             }
         });
     }
-    let wanted = crate::cross_file::Wanted::for_file(rel, &ctx.project, ctx.config);
+    let wanted = crate::cross_file::Wanted::for_file(rel, src, &ctx.project, ctx.config);
     for doc in &parsed.documents {
         let cx = DocumentContext::new(rel, src, kind, doc, ctx.config, &ctx.project)
             .in_file(&parsed.documents);
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);
         }
-        out.facts.collect(rel, cx.objects(), &ctx.project, wanted);
+        out.facts
+            .collect(rel, src, cx.objects(), &ctx.project, wanted);
     }
     crate::secrets::detect(
         rel,

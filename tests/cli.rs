@@ -298,6 +298,7 @@ fn init_writes_a_valid_config_and_refuses_to_overwrite() {
     let uncommented: String = text
         .replace("rules: {}", "rules:")
         .replace("allow: []", "allow:")
+        .replace("# cluster-roots:", "cluster-roots:")
         .lines()
         .map(|l| {
             let examples = [
@@ -314,6 +315,7 @@ fn init_writes_a_valid_config_and_refuses_to_overwrite() {
             }
         })
         .collect();
+    assert!(uncommented.contains("\ncluster-roots: ["), "{uncommented}");
     std::fs::write(dir.path().join(".envgate.yaml"), uncommented).unwrap();
     let (code, v) = json(&["."], dir.path());
     assert_eq!(code, 0, "{v}");

@@ -45,7 +45,7 @@ declare_rule! {
 }
 
 /// Kinds whose objects have no namespace (the built-in ones a GitOps repo commonly holds).
-fn is_cluster_scoped(kind: &str) -> bool {
+pub fn is_cluster_scoped(kind: &str) -> bool {
     matches!(
         kind,
         "Namespace"

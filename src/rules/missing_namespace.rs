@@ -70,23 +70,7 @@ impl NamespaceFact {
             return;
         };
         let spec = obj.node.get("spec");
-        // A controller object counts only when it is itself deployed: listed by a
-        // kustomization, or in a directory tree without one (Flux applies those whole). A
-        // commented-out `ks.yaml` deploys nothing.
-        let deployed = || {
-            !project.memberships(path).is_empty() || {
-                let mut dir = kustomize::dir_of(path);
-                loop {
-                    if project.kustomization_in(dir).is_some() {
-                        break false;
-                    }
-                    if dir.is_empty() {
-                        break true;
-                    }
-                    dir = kustomize::dir_of(dir);
-                }
-            }
-        };
+        let deployed = || crate::flux::is_deployed(path, project);
         if kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/") {
             if !deployed() {
                 return;
@@ -166,36 +150,7 @@ impl NamespaceFact {
     }
 }
 
-/// Flux generates a kustomization for a directory without one: every manifest below it,
-/// descending until a directory with its own kustomization (included whole, not entered).
-/// True when `unit_dir` is reached that way from `dir`.
-fn generated_includes(project: &Project, dir: &str, unit_dir: &str) -> bool {
-    let below = if dir.is_empty() {
-        unit_dir
-    } else {
-        match unit_dir.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
-            Some(r) => r,
-            None => return false,
-        }
-    };
-    // Every directory strictly between `dir` and `unit_dir` must lack a kustomization.
-    let mut at = dir.to_string();
-    let parts: Vec<&str> = below.split('/').collect();
-    for p in &parts[..parts.len().saturating_sub(1)] {
-        if !at.is_empty() {
-            at.push('/');
-        }
-        at.push_str(p);
-        if project.kustomization_in(&at).is_some() {
-            return false;
-        }
-    }
-    true
-}
-
-fn clean(p: &str) -> String {
-    kustomize::resolve("", p.trim_start_matches("./"))
-}
+use crate::flux::{clean, generated_includes};
 
 impl MissingNamespace {
     pub fn check(facts: &[NamespaceFact], project: &Project) -> Vec<Finding> {

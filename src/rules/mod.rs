@@ -19,12 +19,14 @@ pub mod duplicate_env_var;
 pub mod duplicate_key;
 pub mod duplicate_kustomize_entry;
 pub mod duplicate_resource;
+pub mod duplicate_resource_across_units;
 pub mod env_literal_secret;
 pub mod file_too_large;
 pub mod file_unreadable;
 pub mod flux_helmrelease_chart_unpinned;
 pub mod flux_path_missing;
 pub mod flux_source_ref_missing;
+pub mod flux_substitution_undefined;
 pub mod generic_credential;
 pub mod gitops_api_deprecated;
 pub mod host_namespace;
@@ -270,9 +272,11 @@ pub static CODE_RULES: &[&RuleMeta] = &[
     &kustomize_orphan_manifest::KustomizeOrphanManifest::META,
     &duplicate_kustomize_entry::DuplicateKustomizeEntry::META,
     &duplicate_resource::DuplicateResource::META,
+    &duplicate_resource_across_units::DuplicateResourceAcrossUnits::META,
     &flux_path_missing::FluxPathMissing::META,
     &missing_apiversion_or_kind::MissingApiversionOrKind::META,
     &flux_source_ref_missing::FluxSourceRefMissing::META,
+    &flux_substitution_undefined::FluxSubstitutionUndefined::META,
     &hpa_and_static_replicas::HpaAndStaticReplicas::META,
     &missing_namespace::MissingNamespace::META,
     &crd_version_not_served::CrdVersionNotServed::META,
