@@ -24,6 +24,20 @@ pub fn relative(path: &Path, root: &Path) -> String {
     let Ok(rel) = path.strip_prefix(root) else {
         return path.to_string_lossy().replace('\\', "/");
     };
+    // Walked paths are clean: taken as they are (the component split below allocated a
+    // string per component, for every file of the tree).
+    if let Some(s) = rel.to_str()
+        && !s.is_empty()
+        && !s.starts_with("./")
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && !s.ends_with("/.")
+        && s != "."
+        && !s.contains("/./")
+        && !s.contains("//")
+    {
+        return s.to_string();
+    }
     let s: Vec<String> = rel
         .components()
         .filter_map(|c| match c {
@@ -111,6 +125,20 @@ fn strip_path(err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_are_clean_whatever_the_spelling() {
+        for (path, root, want) in [
+            ("/r/apps/a.yaml", "/r", "apps/a.yaml"),
+            ("/r/./apps//a.yaml", "/r", "apps/a.yaml"),
+            ("./apps/./a.yaml", ".", "apps/a.yaml"),
+            ("/r/apps/", "/r", "apps"),
+            ("/r", "/r", ""),
+            ("/elsewhere/a.yaml", "/r", "/elsewhere/a.yaml"),
+        ] {
+            assert_eq!(relative(Path::new(path), Path::new(root)), want, "{path}");
+        }
+    }
 
     #[test]
     fn honours_gitignore_skips_git_includes_dotfiles() {

@@ -243,7 +243,9 @@ pub struct PolicyLookup {
     cache: Mutex<HashMap<PathBuf, Option<LoadedConfig>>>,
     /// A file's directory → the governing config and the directory holding it (one lookup
     /// per file instead of one per directory level).
-    by_dir: std::sync::RwLock<HashMap<PathBuf, Option<(LoadedConfig, PathBuf)>>>,
+    by_dir: std::sync::RwLock<
+        rustc_hash::FxHashMap<std::ffi::OsString, Option<(LoadedConfig, PathBuf)>>,
+    >,
 }
 
 impl PolicyLookup {
@@ -262,21 +264,24 @@ impl PolicyLookup {
 
     /// (config, path of the file relative to the config's directory).
     pub fn for_file(&self, file: &Path) -> Option<(LoadedConfig, String)> {
-        let abs = crate::walk::normalise(&self.cwd.join(file));
-        let parent = abs.parent()?;
-        let known = self.by_dir.read().unwrap().get(parent).cloned();
+        // Keyed by the directory as given (a hash of its bytes): no normalising, and no
+        // component-wise `Path` hashing, for the files of a directory already seen.
+        let key = file.parent()?.as_os_str();
+        let known = self.by_dir.read().unwrap().get(key).cloned();
         let found = match known {
             Some(f) => f,
             None => {
-                let f = self.search(parent);
+                let abs = crate::walk::normalise(&self.cwd.join(file));
+                let f = self.search(abs.parent()?);
                 self.by_dir
                     .write()
                     .unwrap()
-                    .insert(parent.to_path_buf(), f.clone());
+                    .insert(key.to_os_string(), f.clone());
                 f
             }
         };
         let (cfg, dir) = found?;
+        let abs = crate::walk::normalise(&self.cwd.join(file));
         Some((cfg, crate::walk::relative(&abs, &dir)))
     }
 
