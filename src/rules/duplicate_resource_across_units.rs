@@ -248,7 +248,7 @@ impl DuplicateResourceAcrossUnits {
             .collect();
         // In the order of the strings (ranks), as before interning: which cluster's message
         // a location gets does not depend on hashing.
-        collisions.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        collisions.sort_unstable_by_key(|a| a.0);
         let by_rank = names.by_rank();
         let loc = |i: usize| (&records[i].path, records[i].span);
         let mut reported: rustc_hash::FxHashSet<(&str, Span)> = Default::default();
