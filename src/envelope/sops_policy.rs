@@ -7,7 +7,7 @@
 //! the file's path relative to the `.sops.yaml`'s directory; the first matching rule wins;
 //! a rule without `path_regex` matches every file.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -247,7 +247,7 @@ pub type LoadedConfig = Arc<Result<SopsConfig, (Span, String)>>;
 pub struct PolicyLookup {
     root: PathBuf,
     cwd: PathBuf,
-    cache: Mutex<HashMap<PathBuf, Option<LoadedConfig>>>,
+    cache: Mutex<rustc_hash::FxHashMap<std::ffi::OsString, Option<LoadedConfig>>>,
     /// A file's directory → the governing config and the directory holding it (one lookup
     /// per file instead of one per directory level).
     by_dir: std::sync::RwLock<
@@ -264,7 +264,7 @@ impl PolicyLookup {
         PolicyLookup {
             root: crate::walk::normalise(&cwd.join(root)),
             cwd,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Default::default()),
             by_dir: Default::default(),
         }
     }
@@ -309,7 +309,7 @@ impl PolicyLookup {
     }
 
     fn load(&self, dir: &Path) -> Option<LoadedConfig> {
-        if let Some(c) = self.cache.lock().unwrap().get(dir) {
+        if let Some(c) = self.cache.lock().unwrap().get(dir.as_os_str()) {
             return c.clone();
         }
         let file = dir.join(".sops.yaml");
@@ -320,7 +320,7 @@ impl PolicyLookup {
         self.cache
             .lock()
             .unwrap()
-            .insert(dir.to_path_buf(), loaded.clone());
+            .insert(dir.as_os_str().to_os_string(), loaded.clone());
         loaded
     }
 }

@@ -27,12 +27,14 @@ declare_rule! {
 impl SopsNotEncrypted {
     /// True for names that promise a SOPS file.
     pub fn applies(path: &str) -> bool {
-        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-        let parts: Vec<&str> = name.split('.').collect();
-        parts.len() >= 2
-            && parts[1..].iter().any(|p| *p == "sops" || *p == "enc")
-            && name != ".sops.yaml"
-            && name != ".sops.yml"
+        // (Asked of every manifest: no allocation.)
+        let name = path.rsplit('/').next().unwrap_or(path);
+        !name.eq_ignore_ascii_case(".sops.yaml")
+            && !name.eq_ignore_ascii_case(".sops.yml")
+            && name
+                .split('.')
+                .skip(1)
+                .any(|p| p.eq_ignore_ascii_case("sops") || p.eq_ignore_ascii_case("enc"))
     }
 
     pub fn finding(path: &str) -> Finding {

@@ -20,31 +20,35 @@ pub fn structural_problems_in(s: &SealedSecretView, unit_namespace: Option<&str>
     out
 }
 
-/// Checks one sealed value's framing; `what` names it (`spec.encryptedData.password`).
-fn value_problem(what: &str, node: &Node, out: &mut Vec<Problem>) {
+/// Checks one sealed value's framing; `what` names it (`spec.encryptedData.password`),
+/// written out only when there is a problem.
+fn value_problem(what: &dyn Fn() -> String, node: &Node, out: &mut Vec<Problem>) {
     match &node.kind {
         NodeKind::Scalar(_) if node.is_null() => out.push(Problem::error(
             ProblemKind::Invalid,
             node.span,
-            format!("{what} has no value (the controller drops it)"),
+            format!("{} has no value (the controller drops it)", what()),
         )),
         NodeKind::Scalar(sc) => match SealedBlob::parse(&sc.value) {
             Ok(_) => {}
             Err(e @ BlobError::PrintableText { .. }) => out.push(Problem::error(
                 ProblemKind::Plaintext,
                 node.span,
-                format!("{what} {}", e.describe()),
+                format!("{} {}", what(), e.describe()),
             )),
             Err(e) => out.push(Problem::error(
                 ProblemKind::Invalid,
                 node.span,
-                format!("{what} {}", e.describe()),
+                format!("{} {}", what(), e.describe()),
             )),
         },
         _ => out.push(Problem::error(
             ProblemKind::Invalid,
             node.span,
-            format!("{what} is not a string (the controller silently drops it)"),
+            format!(
+                "{} is not a string (the controller silently drops it)",
+                what()
+            ),
         )),
     }
 }
@@ -77,7 +81,9 @@ fn data_problems(s: &SealedSecretView, out: &mut Vec<Problem>) {
                 }
                 for e in entries {
                     match e.key.as_str() {
-                        Some(k) => value_problem(&format!("spec.encryptedData.{k}"), &e.value, out),
+                        Some(k) => {
+                            value_problem(&|| format!("spec.encryptedData.{k}"), &e.value, out)
+                        }
                         None => out.push(Problem::error(
                             ProblemKind::Invalid,
                             e.key.span,
@@ -123,7 +129,7 @@ fn data_problems(s: &SealedSecretView, out: &mut Vec<Problem>) {
                     .into(),
             ));
         }
-        value_problem("spec.data", &d.value, out);
+        value_problem(&|| "spec.data".to_string(), &d.value, out);
     }
 }
 
