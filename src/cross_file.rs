@@ -56,7 +56,10 @@ impl Wanted {
             namespaces: project.whole_tree
                 && !fragment
                 && config.is_enabled(&MissingNamespace::META),
-            crds: !fragment && config.is_enabled(&CrdVersionNotServed::META),
+            // (CRDs also tell missing-namespace the scope of custom resources.)
+            crds: !fragment
+                && (config.is_enabled(&CrdVersionNotServed::META)
+                    || (project.whole_tree && config.is_enabled(&MissingNamespace::META))),
             flux: across || substitution,
             variables: !fragment
                 && substitution
@@ -150,12 +153,13 @@ impl Facts {
             &|| FluxSubstitutionUndefined::check(&self.variables, &graph),
             &|| FluxSourceRefMissing::check(&self.sources),
             &|| HpaAndStaticReplicas::check(&self.scaling),
-            &|| MissingNamespace::check(&self.namespaces, project),
+            &|| MissingNamespace::check(&self.namespaces, project, &CrdFact::scopes(&self.crds)),
             &|| {
-                if self
-                    .crds
-                    .iter()
-                    .any(|c| matches!(c, CrdFact::Defines { .. }))
+                if config.is_enabled(&CrdVersionNotServed::META)
+                    && self
+                        .crds
+                        .iter()
+                        .any(|c| matches!(c, CrdFact::Defines { .. }))
                 {
                     CrdVersionNotServed::check(&self.crds)
                 } else {

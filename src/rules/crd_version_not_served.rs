@@ -41,6 +41,8 @@ pub enum CrdFact {
         kind: String,
         /// (version, served, deprecated)
         versions: Vec<(String, bool, bool)>,
+        /// `spec.scope` (None when absent or templated).
+        scope: Option<crate::kube_api::Scope>,
         path: String,
     },
     Uses {
@@ -54,6 +56,24 @@ pub enum CrdFact {
 }
 
 impl CrdFact {
+    /// (group, kind) → scope of every CRD of the repository that declares one.
+    pub fn scopes(
+        facts: &[CrdFact],
+    ) -> rustc_hash::FxHashMap<(&str, &str), crate::kube_api::Scope> {
+        facts
+            .iter()
+            .filter_map(|f| match f {
+                CrdFact::Defines {
+                    group,
+                    kind,
+                    scope: Some(s),
+                    ..
+                } => Some(((group.as_str(), kind.as_str()), *s)),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn collect(path: &str, obj: &KubeObject, out: &mut Vec<CrdFact>) {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
@@ -83,10 +103,16 @@ impl CrdFact {
                 versions.push((v.to_string(), true, false));
             }
             if !versions.is_empty() {
+                let scope = match spec.and_then(|s| s.get_str("scope")) {
+                    Some("Namespaced") => Some(crate::kube_api::Scope::Namespaced),
+                    Some("Cluster") => Some(crate::kube_api::Scope::Cluster),
+                    _ => None,
+                };
                 out.push(CrdFact::Defines {
                     group: group.to_string(),
                     kind: k.to_string(),
                     versions,
+                    scope,
                     path: path.to_string(),
                 });
             }
@@ -123,6 +149,7 @@ impl CrdVersionNotServed {
                 kind,
                 versions,
                 path,
+                ..
             } = d
             {
                 defined

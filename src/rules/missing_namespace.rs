@@ -7,8 +7,10 @@ use crate::yaml::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a namespaced object (a built-in kind the Kubernetes scope data knows; custom
-    /// resources are skipped) without `metadata.namespace` that reaches the cluster with no
+    /// Flags a namespaced object (a built-in kind the Kubernetes scope data knows, or a
+    /// custom resource whose `CustomResourceDefinition` in the repository says
+    /// `scope: Namespaced`; other custom resources are skipped) without
+    /// `metadata.namespace` that reaches the cluster with no
     /// namespace at all: its file is part of a kustomize deployment unit that sets no
     /// `namespace:` on the way, and the Flux `Kustomization` or Argo CD `Application` of
     /// this repository that deploys the unit's directory (or a parent of it) sets none either
@@ -53,6 +55,9 @@ pub enum NamespaceFact {
         what: String,
         /// Root kustomization files of the units that include it without a namespace.
         bare_units: Vec<String>,
+        /// (group, kind) of a custom resource whose scope only a CRD of the repository can
+        /// tell (None: a built-in namespaced kind).
+        custom: Option<(String, String)>,
     },
     Deploys {
         /// The directory, relative to the repository root (`./` removed).
@@ -122,11 +127,22 @@ impl NamespaceFact {
             }
             return;
         }
-        if obj.namespace.is_some_and(|n| !n.is_empty())
-            || crate::kube_api::kind_scope(api, kind) != Some(crate::kube_api::Scope::Namespaced)
-        {
+        if obj.namespace.is_some_and(|n| !n.is_empty()) {
             return;
         }
+        let custom = match crate::kube_api::kind_scope(api, kind) {
+            Some(crate::kube_api::Scope::Namespaced) => None,
+            Some(crate::kube_api::Scope::Cluster) => return,
+            // Unknown kind: a CRD found in the repository may say (checked after the scan).
+            None => match api.rsplit_once('/') {
+                Some((group, _))
+                    if group.contains('.') && !crate::placeholder::contains_placeholder(api) =>
+                {
+                    Some((group.to_string(), kind.to_string()))
+                }
+                _ => return,
+            },
+        };
         let bare_units: Vec<String> = project
             .memberships(path)
             .iter()
@@ -146,6 +162,7 @@ impl NamespaceFact {
             span,
             what: format!("{kind} {}", obj.name.unwrap_or("-")),
             bare_units,
+            custom,
         });
     }
 }
@@ -153,7 +170,13 @@ impl NamespaceFact {
 use crate::flux::{clean, generated_includes};
 
 impl MissingNamespace {
-    pub fn check(facts: &[NamespaceFact], project: &Project) -> Vec<Finding> {
+    /// `crd_scopes`: the scopes the repository's CRDs declare ([`CrdFact::scopes`]), for
+    /// custom resources the built-in scope data does not know.
+    pub fn check(
+        facts: &[NamespaceFact],
+        project: &Project,
+        crd_scopes: &rustc_hash::FxHashMap<(&str, &str), crate::kube_api::Scope>,
+    ) -> Vec<Finding> {
         let deploys: Vec<(&str, bool, Option<&str>)> = facts
             .iter()
             .filter_map(|f| match f {
@@ -172,10 +195,17 @@ impl MissingNamespace {
                 span,
                 what,
                 bare_units,
+                custom,
             } = f
             else {
                 continue;
             };
+            if let Some((group, kind)) = custom
+                && crd_scopes.get(&(group.as_str(), kind.as_str()))
+                    != Some(&crate::kube_api::Scope::Namespaced)
+            {
+                continue; // no CRD here says it is namespaced
+            }
             // A unit deployed by a controller object that sets no namespace either.
             let unprovided = bare_units.iter().find(|unit| {
                 let dir = kustomize::dir_of(unit);
@@ -226,7 +256,49 @@ mod tests {
                 }
             }
         }
-        MissingNamespace::check(&facts, &project)
+        let mut crds = Vec::new();
+        for (path, src) in files {
+            for d in &parse_yaml(src).documents {
+                for o in crate::manifest::objects(&d.root) {
+                    crate::rules::crd_version_not_served::CrdFact::collect(path, &o, &mut crds);
+                }
+            }
+        }
+        MissingNamespace::check(
+            &facts,
+            &project,
+            &crate::rules::crd_version_not_served::CrdFact::scopes(&crds),
+        )
+    }
+
+    fn crd(scope: &str) -> String {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: widgets.acme.io}}\nspec:\n  group: acme.io\n  names: {{kind: Widget, plural: widgets}}\n  scope: {scope}\n  versions: [{{name: v1, served: true, storage: true}}]\n"
+        )
+    }
+
+    #[test]
+    fn custom_resources_take_their_scope_from_a_crd_of_the_repository() {
+        let ks = [("apps/web/kustomization.yaml", "resources: [widget.yaml]\n")];
+        let widget = "apiVersion: acme.io/v1\nkind: Widget\nmetadata:\n  name: w\n";
+        let deployed = |crd_file: Option<String>| {
+            let mut files = vec![
+                ("apps/web/widget.yaml", widget.to_string()),
+                ("clusters/apps.yaml", flux("./apps/web", "")),
+            ];
+            if let Some(c) = crd_file {
+                files.push(("crds/widget.yaml", c));
+            }
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, s)| (*p, s.as_str())).collect();
+            run(&ks, &files)
+        };
+        let f = deployed(Some(crd("Namespaced")));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("Widget w"), "{}", f[0].message);
+        // Cluster-scoped, no CRD in the repository, or a CRD without a scope: not judged.
+        assert!(deployed(Some(crd("Cluster"))).is_empty());
+        assert!(deployed(None).is_empty());
+        assert!(deployed(Some(crd("${SCOPE}"))).is_empty());
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
