@@ -14,6 +14,7 @@ use crate::rules::flux_source_ref_missing::{FluxSourceRefMissing, SourceFact};
 use crate::rules::flux_substitution_undefined::{FluxSubstitutionUndefined, VariableUse};
 use crate::rules::hpa_and_static_replicas::{HpaAndStaticReplicas, ScaleFact};
 use crate::rules::missing_namespace::{MissingNamespace, NamespaceFact};
+use crate::rules::namespace_on_cluster_scoped::{CustomScopeFact, NamespaceOnClusterScoped};
 
 /// What the cross-file rules need of one file.
 #[derive(Debug, Default)]
@@ -23,6 +24,8 @@ pub struct Facts {
     pub scaling: Vec<ScaleFact>,
     pub namespaces: Vec<NamespaceFact>,
     pub crds: Vec<CrdFact>,
+    /// Custom resources naming a namespace (their CRD may say they are cluster-scoped).
+    pub custom_scoped: Vec<CustomScopeFact>,
     /// Flux Kustomizations (the deployment graph of the repository).
     pub flux: Vec<FluxKustomization>,
     pub variables: Vec<VariableUse>,
@@ -36,6 +39,7 @@ pub struct Wanted {
     scaling: bool,
     namespaces: bool,
     crds: bool,
+    custom_scoped: bool,
     flux: bool,
     variables: bool,
 }
@@ -59,7 +63,9 @@ impl Wanted {
             // (CRDs also tell missing-namespace the scope of custom resources.)
             crds: !fragment
                 && (config.is_enabled(&CrdVersionNotServed::META)
+                    || config.is_enabled(&NamespaceOnClusterScoped::META)
                     || (project.whole_tree && config.is_enabled(&MissingNamespace::META))),
+            custom_scoped: !fragment && config.is_enabled(&NamespaceOnClusterScoped::META),
             flux: across || substitution,
             variables: !fragment
                 && substitution
@@ -78,7 +84,14 @@ impl Facts {
         project: &Project,
         w: Wanted,
     ) {
-        if !(w.objects || w.sources || w.scaling || w.namespaces || w.crds || w.flux || w.variables)
+        if !(w.objects
+            || w.sources
+            || w.scaling
+            || w.namespaces
+            || w.crds
+            || w.custom_scoped
+            || w.flux
+            || w.variables)
         {
             return;
         }
@@ -94,6 +107,9 @@ impl Facts {
             }
             if w.namespaces {
                 NamespaceFact::collect(path, obj, project, &mut self.namespaces);
+            }
+            if w.custom_scoped {
+                CustomScopeFact::collect(path, obj, &mut self.custom_scoped);
             }
             if w.crds {
                 CrdFact::collect(path, obj, &mut self.crds);
@@ -116,6 +132,7 @@ impl Facts {
             scaling: Vec::with_capacity(parts.clone().map(|f| f.scaling.len()).sum()),
             namespaces: Vec::with_capacity(parts.clone().map(|f| f.namespaces.len()).sum()),
             crds: Vec::with_capacity(parts.clone().map(|f| f.crds.len()).sum()),
+            custom_scoped: Vec::with_capacity(parts.clone().map(|f| f.custom_scoped.len()).sum()),
             flux: Vec::with_capacity(parts.clone().map(|f| f.flux.len()).sum()),
             variables: Vec::with_capacity(parts.map(|f| f.variables.len()).sum()),
         }
@@ -127,6 +144,7 @@ impl Facts {
         self.scaling.extend(other.scaling);
         self.namespaces.extend(other.namespaces);
         self.crds.extend(other.crds);
+        self.custom_scoped.extend(other.custom_scoped);
         self.flux.extend(other.flux);
         self.variables.extend(other.variables);
     }
@@ -135,7 +153,8 @@ impl Facts {
     /// The rules are independent: they run side by side on the scan's thread pool.
     pub fn check(&self, project: &Project, config: &Config) -> Vec<Finding> {
         let graph = crate::flux::FluxGraph::new(&self.flux, project);
-        let parts: [&(dyn Fn() -> Vec<Finding> + Sync); 7] = [
+        let crd_scopes = CrdFact::scopes(&self.crds);
+        let parts: [&(dyn Fn() -> Vec<Finding> + Sync); 8] = [
             &|| {
                 if config.is_enabled(&DuplicateResource::META) {
                     DuplicateResource::check(&self.objects, project)
@@ -153,7 +172,8 @@ impl Facts {
             &|| FluxSubstitutionUndefined::check(&self.variables, &graph),
             &|| FluxSourceRefMissing::check(&self.sources),
             &|| HpaAndStaticReplicas::check(&self.scaling),
-            &|| MissingNamespace::check(&self.namespaces, project, &CrdFact::scopes(&self.crds)),
+            &|| MissingNamespace::check(&self.namespaces, project, &crd_scopes),
+            &|| NamespaceOnClusterScoped::check_custom(&self.custom_scoped, &crd_scopes),
             &|| {
                 if config.is_enabled(&CrdVersionNotServed::META)
                     && self

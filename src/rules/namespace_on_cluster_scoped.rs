@@ -1,6 +1,8 @@
 use crate::finding::Finding;
 use crate::kube_api::{self, Scope};
+use crate::manifest::KubeObject;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
+use crate::yaml::Span;
 
 declare_rule! {
     /// ## What it does
@@ -8,9 +10,11 @@ declare_rule! {
     /// ClusterRole, ClusterRoleBinding, CustomResourceDefinition, PersistentVolume,
     /// StorageClass, PriorityClass, IngressClass, webhook configurations…). Also checks
     /// `kind: List` items. The scope comes from `rules/api/k8s-kind-scope.yaml` (derived from
-    /// kustomize's tables of Kubernetes' OpenAPI); custom resources (ClusterIssuer,
-    /// ClusterSecretStore…) are skipped rather than guessed. An empty or null namespace is
-    /// not reported; kustomize patch files are skipped.
+    /// kustomize's tables of Kubernetes' OpenAPI) and, for custom resources, from the
+    /// `CustomResourceDefinition`s found in the repository (`spec.scope: Cluster`); custom
+    /// resources without a CRD here (ClusterIssuer, ClusterSecretStore… installed by Helm)
+    /// are skipped rather than guessed. An empty or null namespace is not reported;
+    /// kustomize patch files are skipped.
     ///
     /// ## Why is this bad?
     /// The API server ignores the field, so what is in Git differs from what is in the
@@ -59,27 +63,151 @@ impl DocumentRule for NamespaceOnClusterScoped {
             if node.is_null() {
                 continue;
             }
-            let name = o.name.unwrap_or("-");
-            out.push(
-                Finding::new(
-                    &Self::META,
-                    cx.path,
-                    node.span,
-                    format!(
-                        "{kind} {name} is cluster-scoped: its metadata.namespace ({ns}) is ignored by the API server"
-                    ),
-                    &format!("{kind}/{name}/metadata.namespace"),
-                )
-                .help("delete metadata.namespace"),
-            );
+            out.push(Self::finding(
+                cx.path,
+                node.span,
+                kind,
+                o.name.unwrap_or("-"),
+                ns,
+            ));
         }
+    }
+}
+
+impl NamespaceOnClusterScoped {
+    fn finding(path: &str, span: Span, kind: &str, name: &str, ns: &str) -> Finding {
+        Finding::new(
+            &Self::META,
+            path,
+            span,
+            format!(
+                "{kind} {name} is cluster-scoped: its metadata.namespace ({ns}) is ignored by the API server"
+            ),
+            &format!("{kind}/{name}/metadata.namespace"),
+        )
+        .help("delete metadata.namespace")
+    }
+
+    /// Custom resources with a namespace whose CRD in the repository (`crd_scopes`, from
+    /// [`crate::rules::crd_version_not_served::CrdFact::scopes`]) says `scope: Cluster`.
+    pub fn check_custom(
+        facts: &[CustomScopeFact],
+        crd_scopes: &rustc_hash::FxHashMap<(&str, &str), Scope>,
+    ) -> Vec<Finding> {
+        facts
+            .iter()
+            .filter(|f| {
+                crd_scopes.get(&(f.group.as_str(), f.kind.as_str())) == Some(&Scope::Cluster)
+            })
+            .map(|f| Self::finding(&f.path, f.span, &f.kind, &f.name, &f.namespace))
+            .collect()
+    }
+}
+
+/// A custom resource that names a namespace, kept until the repository's CRDs are known.
+#[derive(Debug)]
+pub struct CustomScopeFact {
+    group: String,
+    kind: String,
+    name: String,
+    namespace: String,
+    path: String,
+    span: Span,
+}
+
+impl CustomScopeFact {
+    pub fn collect(path: &str, o: &KubeObject, out: &mut Vec<CustomScopeFact>) {
+        let (Some(api), Some(kind), Some(ns)) = (o.api_version, o.kind, o.namespace) else {
+            return;
+        };
+        let Some((group, _)) = api.rsplit_once('/') else {
+            return; // the core group is all built-in
+        };
+        if ns.trim().is_empty()
+            || !group.contains('.')
+            || crate::placeholder::contains_placeholder(api)
+            || kube_api::kind_scope(api, kind).is_some()
+        {
+            return;
+        }
+        let Some(node) = o.node.get("metadata").and_then(|m| m.get("namespace")) else {
+            return;
+        };
+        if node.is_null() {
+            return;
+        }
+        out.push(CustomScopeFact {
+            group: group.to_string(),
+            kind: kind.to_string(),
+            name: o.name.unwrap_or("-").to_string(),
+            namespace: ns.to_string(),
+            path: path.to_string(),
+            span: node.span,
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::crd_version_not_served::CrdFact;
     use crate::rules::testing::check;
+
+    fn crd(kind: &str, scope: &str) -> String {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: x.acme.io}}\nspec:\n  group: acme.io\n  names: {{kind: {kind}, plural: x}}\n  scope: {scope}\n  versions: [{{name: v1, served: true}}]\n"
+        )
+    }
+
+    /// The cross-file half: custom resources against the repository's CRDs.
+    fn custom(files: &[(&str, &str)]) -> Vec<Finding> {
+        let (mut facts, mut crds) = (Vec::new(), Vec::new());
+        for (path, src) in files {
+            for d in &crate::yaml::parse_yaml(src).documents {
+                for o in crate::manifest::objects(&d.root) {
+                    CustomScopeFact::collect(path, &o, &mut facts);
+                    CrdFact::collect(path, &o, &mut crds);
+                }
+            }
+        }
+        NamespaceOnClusterScoped::check_custom(&facts, &CrdFact::scopes(&crds))
+    }
+
+    #[test]
+    fn custom_resources_of_cluster_scoped_crds_in_the_repository() {
+        let gadget =
+            "apiVersion: acme.io/v1\nkind: Gadget\nmetadata:\n  name: g\n  namespace: tools\n";
+        let f = custom(&[("crd.yaml", &crd("Gadget", "Cluster")), ("g.yaml", gadget)]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (
+                f[0].path.as_str(),
+                f[0].span.start.line,
+                f[0].span.start.col
+            ),
+            ("g.yaml", 5, 14)
+        );
+        assert!(
+            f[0].message.starts_with("Gadget g is cluster-scoped"),
+            "{}",
+            f[0].message
+        );
+        // Namespaced CRD, no CRD, empty namespace, another group's kind of the same name,
+        // and the per-document rule leaves custom kinds alone.
+        assert!(
+            custom(&[
+                ("crd.yaml", &crd("Gadget", "Namespaced")),
+                ("g.yaml", gadget)
+            ])
+            .is_empty()
+        );
+        assert!(custom(&[("g.yaml", gadget)]).is_empty());
+        let empty = gadget.replace("namespace: tools", "namespace: ''");
+        assert!(custom(&[("crd.yaml", &crd("Gadget", "Cluster")), ("g.yaml", &empty)]).is_empty());
+        let other = gadget.replace("acme.io/v1", "other.io/v1");
+        assert!(custom(&[("crd.yaml", &crd("Gadget", "Cluster")), ("g.yaml", &other)]).is_empty());
+        assert!(check(&NamespaceOnClusterScoped, "g.yaml", gadget).is_empty());
+    }
 
     #[test]
     fn cluster_scoped_with_namespace() {
