@@ -46,6 +46,7 @@ fn scan_example_repo(bencher: divan::Bencher) {
             staged: false,
             diff: None,
             commits: None,
+            snippets: true,
         })
         .unwrap()
         .findings

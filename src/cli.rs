@@ -354,6 +354,7 @@ fn scan_with(args: &ScanArgs) -> Result<(scan::ScanResult, Severity), String> {
         respect_ignore: !args.no_ignore,
         max_file_size: args.max_file_size,
         config,
+        snippets: args.format == Format::Human,
     })
     .map_err(|e| e.0)?;
     Ok((result, fail_on))

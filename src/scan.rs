@@ -42,6 +42,9 @@ pub struct ScanRequest {
     pub diff: Option<String>,
     /// `--commits BASE..HEAD`: scan every blob the commits of the range add.
     pub commits: Option<String>,
+    /// Attach masked source snippets to findings. Only the human report prints them:
+    /// machine formats skip the work.
+    pub snippets: bool,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -113,6 +116,7 @@ struct Ctx<'a> {
     envelopes: bool,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
+    snippets: bool,
 }
 
 pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
@@ -289,6 +293,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             p
         },
         max_file_size: req.max_file_size,
+        snippets: req.snippets,
         document_rules: rules::DOCUMENT_RULES
             .iter()
             .copied()
@@ -400,7 +405,7 @@ fn finish_file(path: String, mut group: Vec<Finding>, inputs: &[Input], ctx: &Ct
         let objects_matter = ctx.config.has_object_entries()
             || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
                 .is_some();
-        let parsed = (flow_line || objects_matter).then(|| parse_yaml(&src));
+        let parsed = ((flow_line && ctx.snippets) || objects_matter).then(|| parse_yaml(&src));
         let docs = parsed.as_ref().map_or(&[][..], |p| &p.documents[..]);
         // (Annotation warnings were reported by the per-file stage.)
         let scopes = crate::suppress::object_scopes(docs, &path, &mut Vec::new());
@@ -412,8 +417,10 @@ fn finish_file(path: String, mut group: Vec<Finding>, inputs: &[Input], ctx: &Ct
             &scopes,
             Vec::new(),
         );
-        let sensitive = snippet::sensitive_ranges(docs, &src);
-        snippet::attach(&mut group, &bytes, &sensitive);
+        if ctx.snippets {
+            let sensitive = snippet::sensitive_ranges(docs, &src);
+            snippet::attach(&mut group, &bytes, &sensitive);
+        }
     }
     group
 }
@@ -630,7 +637,9 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         }
         drop_generic_duplicates(&mut findings);
         crate::suppress::apply(&mut findings, &bytes, rel, ctx.config);
-        snippet::attach(&mut findings, &bytes, &[]);
+        if ctx.snippets {
+            snippet::attach(&mut findings, &bytes, &[]);
+        }
         out.findings.extend(findings);
     }
     out
@@ -727,7 +736,9 @@ fn check_manifest(
                 "not valid UTF-8",
                 0,
             );
-            snippet::attach(std::slice::from_mut(&mut f), bytes, &[]);
+            if ctx.snippets {
+                snippet::attach(std::slice::from_mut(&mut f), bytes, &[]);
+            }
             out.findings.push(f);
             return false;
         }
@@ -813,7 +824,7 @@ fn check_manifest(
     } else {
         crate::suppress::apply(&mut findings, bytes, rel, ctx.config);
     }
-    if !findings.is_empty() {
+    if ctx.snippets && !findings.is_empty() {
         let sensitive = snippet::sensitive_ranges(&parsed.documents, src);
         snippet::attach(&mut findings, bytes, &sensitive);
     }

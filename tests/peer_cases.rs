@@ -96,6 +96,7 @@ fn peer_cases_score() {
         staged: false,
         diff: None,
         commits: None,
+        snippets: true,
     })
     .unwrap();
     let by_id: HashMap<&str, String> = envgate::secrets::Engine::builtin()
