@@ -103,6 +103,9 @@ struct FileOutcome {
     stats: ScanStats,
     /// What the cross-file rules need of the file.
     facts: crate::cross_file::Facts,
+    /// The file holds an `envgate:` suppression marker or the ignore annotation (without
+    /// snippets to render, the cross-file stage re-reads only such files).
+    marked: bool,
 }
 
 struct Ctx<'a> {
@@ -325,7 +328,11 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     let mut findings = pre_findings;
     findings.reserve(outcomes.iter().map(|o| o.findings.len()).sum());
     let mut facts = crate::cross_file::Facts::with_capacity_for(outcomes.iter().map(|o| &o.facts));
-    for o in outcomes {
+    let mut marked: rustc_hash::FxHashSet<&str> = Default::default();
+    for (o, i) in outcomes.into_iter().zip(&inputs) {
+        if o.marked {
+            marked.insert(i.rel());
+        }
         stats.files_scanned += o.stats.files_scanned;
         stats.files_binary += o.stats.files_binary;
         stats.documents += o.stats.documents;
@@ -339,7 +346,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     }
     let cross = pool.install(|| facts.check(&ctx.project, ctx.config));
     let t_check = started.elapsed();
-    findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &ctx)));
+    findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &marked, &ctx)));
     if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
         eprintln!(
             "timing: walked {:?}, project built {:?}, per-file stage done {:?}, cross-file check {:?}, finished {:?}",
@@ -374,7 +381,12 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
 
 /// Cross-file findings get what the per-file stage gives every finding: suppression
 /// comments of their file, and a masked snippet.
-fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec<Finding> {
+fn finish_cross_file(
+    findings: Vec<Finding>,
+    inputs: &[Input],
+    marked: &rustc_hash::FxHashSet<&str>,
+    ctx: &Ctx,
+) -> Vec<Finding> {
     let mut by_path: std::collections::BTreeMap<String, Vec<Finding>> = Default::default();
     for f in findings {
         by_path.entry(f.path.clone()).or_default().push(f);
@@ -382,11 +394,23 @@ fn finish_cross_file(findings: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec
     let groups: Vec<(String, Vec<Finding>)> = by_path.into_iter().collect();
     groups
         .into_par_iter()
-        .flat_map_iter(|(path, group)| finish_file(path, group, inputs, ctx))
+        .flat_map_iter(|(path, group)| finish_file(path, group, inputs, marked, ctx))
         .collect()
 }
 
-fn finish_file(path: String, mut group: Vec<Finding>, inputs: &[Input], ctx: &Ctx) -> Vec<Finding> {
+fn finish_file(
+    path: String,
+    mut group: Vec<Finding>,
+    inputs: &[Input],
+    marked: &rustc_hash::FxHashSet<&str>,
+    ctx: &Ctx,
+) -> Vec<Finding> {
+    if !ctx.snippets && !ctx.config.has_object_entries() && !marked.contains(path.as_str()) {
+        // No snippet to render and no marker in the file: only the config's path-level
+        // entries can suppress (cross-file findings carry no secret bytes).
+        crate::suppress::apply(&mut group, &[], &path, ctx.config);
+        return group;
+    }
     let input = inputs
         .binary_search_by(|i| i.rel().cmp(&path))
         .ok()
@@ -592,6 +616,10 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         },
     };
     out.stats.bytes = bytes.len() as u64;
+    out.marked = !ctx.snippets
+        && (memchr::memmem::find(&bytes, b"envgate:").is_some()
+            || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
+                .is_some());
     if rules::keystore_file::KeystoreFile::applies(rel)
         && ctx
             .config

@@ -328,3 +328,61 @@ fn init_writes_a_valid_config_and_refuses_to_overwrite() {
         .code(2)
         .stderr(predicate::str::contains("already exists"));
 }
+
+#[test]
+fn cross_file_findings_honour_suppressions_in_every_format() {
+    // Two files of one unit define ConfigMap app/settings: duplicate-resource reports both.
+    // One copy carries an inline marker, the other the annotation; a third pair none.
+    let d = tempfile::tempdir().unwrap();
+    let w = |p: &str, s: &str| {
+        let f = d.path().join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, s).unwrap();
+    };
+    w(
+        "app/kustomization.yaml",
+        "namespace: app\nresources: [a.yaml, b.yaml, c.yaml, d.yaml]\n",
+    );
+    w(
+        "app/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  # envgate:ignore duplicate-resource -- generated twice on purpose\n  name: settings\n",
+    );
+    w(
+        "app/b.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations:\n    envgate.dev/ignore: duplicate-resource\n",
+    );
+    w(
+        "app/c.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n",
+    );
+    w(
+        "app/d.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n",
+    );
+    let dups = |v: &serde_json::Value| -> Vec<String> {
+        hits(v)
+            .into_iter()
+            .filter(|h| h.0 == "duplicate-resource")
+            .map(|h| format!("{}:{}", h.1, h.2))
+            .collect()
+    };
+    let (_, v) = json(&[], d.path());
+    assert_eq!(dups(&v), ["app/c.yaml:4", "app/d.yaml:4"]);
+    // The human report (which renders snippets, so re-reads every file) agrees.
+    let (_, out, _) = scan(&["--format", "human", "--color", "never"], d.path());
+    assert!(
+        out.contains("app/c.yaml:4") && out.contains("app/d.yaml:4"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("app/a.yaml:5") && !out.contains("app/b.yaml:4"),
+        "{out}"
+    );
+    // A config entry by path suppresses without any marker in the file.
+    w(
+        ".envgate.yaml",
+        "ignore:\n  - rule: duplicate-resource\n    path: app/c.yaml\n    reason: test\n",
+    );
+    let (_, v) = json(&[], d.path());
+    assert_eq!(dups(&v), ["app/d.yaml:4"]);
+}
