@@ -45,8 +45,12 @@ pub struct Wanted {
 }
 
 impl Wanted {
-    pub fn for_file(path: &str, src: &str, project: &Project, config: &Config) -> Wanted {
-        let info = project.file(path);
+    pub fn for_file(
+        info: &crate::project::FileInfo,
+        src: &str,
+        project: &Project,
+        config: &Config,
+    ) -> Wanted {
         let fragment = info.fragment;
         let across = project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META);
         let substitution =

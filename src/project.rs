@@ -180,7 +180,8 @@ pub enum Target {
 impl Project {
     /// Records the scan's input files (relative to the root), so that most existence checks
     /// need no system call.
-    pub fn know_files<'a>(&mut self, files: impl Iterator<Item = &'a str>) {
+    pub fn know_files<'a>(&mut self, files: impl ExactSizeIterator<Item = &'a str>) {
+        self.known_files.reserve(files.len());
         for f in files {
             let mut d = f;
             while let Some(i) = d.rfind('/') {
@@ -211,6 +212,10 @@ impl Project {
             whole_tree: true,
             ..Project::default()
         };
+        // Sized up front: growing these maps was a third of the (serial) graph build.
+        let refs: usize = kustomizations.iter().map(|k| k.kust.refs.len()).sum();
+        p.parsed.reserve(kustomizations.len());
+        p.files.reserve(refs);
         for KustomizationFile {
             path,
             dir,

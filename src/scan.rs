@@ -601,8 +601,12 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
 fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
     let mut out = FileOutcome::default();
     let rel = input.rel();
-    // A kustomization was read and parsed already, for the graph.
-    let (bytes, parsed) = match ctx.project.take_parsed(rel) {
+    // A kustomization was read and parsed already, for the graph (only those: no lookup for
+    // the other files).
+    let pre = (source::classify_name(rel) == FileKind::Kustomization)
+        .then(|| ctx.project.take_parsed(rel))
+        .flatten();
+    let (bytes, parsed) = match pre {
         Some(crate::project::Preread {
             bytes: Some(b),
             parsed,
@@ -801,10 +805,12 @@ fn check_manifest(
             }
         });
     }
-    let wanted = crate::cross_file::Wanted::for_file(rel, src, &ctx.project, ctx.config);
+    let info = ctx.project.file(rel);
+    let wanted = crate::cross_file::Wanted::for_file(info, src, &ctx.project, ctx.config);
     for doc in &parsed.documents {
-        let cx = DocumentContext::new(rel, src, kind, doc, ctx.config, &ctx.project)
-            .in_file(&parsed.documents);
+        let cx =
+            DocumentContext::with_file_info(rel, src, kind, doc, ctx.config, &ctx.project, info)
+                .in_file(&parsed.documents);
         for rule in &ctx.document_rules {
             rule.check(&cx, &mut findings);
         }

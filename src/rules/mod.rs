@@ -143,6 +143,20 @@ impl<'a> DocumentContext<'a> {
         config: &'a crate::config::Config,
         project: &'a crate::project::Project,
     ) -> DocumentContext<'a> {
+        Self::with_file_info(path, source, kind, doc, config, project, project.file(path))
+    }
+
+    /// [`DocumentContext::new`] with what the graph says about the file looked up by the
+    /// caller, once per file rather than once per document.
+    pub fn with_file_info(
+        path: &'a str,
+        source: &'a str,
+        kind: FileKind,
+        doc: &'a Document,
+        config: &'a crate::config::Config,
+        project: &'a crate::project::Project,
+        file: &'a crate::project::FileInfo,
+    ) -> DocumentContext<'a> {
         DocumentContext {
             path,
             source,
@@ -150,7 +164,7 @@ impl<'a> DocumentContext<'a> {
             doc,
             config,
             project,
-            file: project.file(path),
+            file,
             file_docs: &[],
             objects: Default::default(),
             containers: Default::default(),
