@@ -390,7 +390,11 @@ impl Project {
     pub fn repo_dir_exists(&self, path: &str) -> bool {
         let Some(root) = &self.root else { return true };
         let rel = path.trim_start_matches("./").trim_start_matches('/');
-        root.join(rel).is_dir()
+        let rel = rel.trim_end_matches('/');
+        // A directory holding a scanned file exists: no syscall (the scan root is the
+        // repository root in the usual `envgate scan .`).
+        self.known_dirs.contains(rel)
+            || root.join(rel).is_dir()
             || self
                 .repo_root
                 .as_ref()

@@ -46,7 +46,7 @@ impl DocumentRule for DuplicateKustomizeEntry {
         }
         let dir = kustomize::dir_of(cx.path);
         let mut seen: HashMap<(&str, String), Span> = HashMap::new();
-        for r in kustomize::references(&cx.doc.root) {
+        for r in cx.kustomize_references() {
             let key = (r.field, kustomize::resolve(dir, r.path));
             if let Some(first) = seen.get(&key) {
                 out.push(self.finding(cx, r.span, *first, r.field, r.path));

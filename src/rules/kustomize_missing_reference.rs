@@ -51,7 +51,7 @@ impl DocumentRule for KustomizeMissingReference {
             return;
         }
         let dir = kustomize::dir_of(cx.path);
-        for r in kustomize::references(&cx.doc.root) {
+        for r in cx.kustomize_references() {
             let target = kustomize::resolve(dir, r.path);
             let problem = match (cx.project.target(&target), r.role) {
                 (Target::Unknown | Target::File, Role::Directory) => None,

@@ -132,6 +132,7 @@ pub struct DocumentContext<'a> {
     objects: std::cell::OnceCell<Vec<crate::manifest::KubeObject<'a>>>,
     containers: std::cell::OnceCell<Vec<&'a crate::yaml::Node>>,
     pod_specs: std::cell::OnceCell<Vec<crate::workload::PodSpec<'a>>>,
+    references: std::cell::OnceCell<Vec<crate::kustomize::Reference<'a>>>,
 }
 
 impl<'a> DocumentContext<'a> {
@@ -169,6 +170,7 @@ impl<'a> DocumentContext<'a> {
             objects: Default::default(),
             containers: Default::default(),
             pod_specs: Default::default(),
+            references: Default::default(),
         }
     }
 
@@ -188,6 +190,13 @@ impl<'a> DocumentContext<'a> {
     pub fn containers(&self) -> &[&'a crate::yaml::Node] {
         self.containers
             .get_or_init(|| crate::manifest::containers(&self.doc.root))
+    }
+
+    /// The local references of a kustomization document ([`crate::kustomize::references`]),
+    /// shared by the kustomization rules.
+    pub fn kustomize_references(&self) -> &[crate::kustomize::Reference<'a>] {
+        self.references
+            .get_or_init(|| crate::kustomize::references(&self.doc.root))
     }
 
     /// The document's pod specs ([`crate::workload::pod_specs`]).
