@@ -23,10 +23,10 @@ fn main() {
         };
         files.push((f.rel, kind, src));
     }
-    let ks: Vec<(String, String)> = files
+    let ks: Vec<(&str, &str)> = files
         .iter()
         .filter(|(_, k, _)| *k == envgate::source::FileKind::Kustomization)
-        .map(|(p, _, s)| (p.clone(), s.clone()))
+        .map(|(p, _, s)| (p.as_str(), s.as_str()))
         .collect();
     let t = Instant::now();
     let mut project = Project::build(Some(&root), &ks);

@@ -196,7 +196,7 @@ impl Project {
 
     /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
     /// content).
-    pub fn build(root: Option<&Path>, kustomizations: &[(String, String)]) -> Project {
+    pub fn build(root: Option<&Path>, kustomizations: &[(&str, &str)]) -> Project {
         let parsed = kustomizations
             .iter()
             .filter_map(|(path, src)| KustomizationFile::parse(path, src))
@@ -519,11 +519,7 @@ mod tests {
     use super::*;
 
     fn project(files: &[(&str, &str)]) -> Project {
-        let ks: Vec<(String, String)> = files
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
-        Project::build(None, &ks)
+        Project::build(None, files)
     }
 
     #[test]

@@ -183,23 +183,18 @@ impl DuplicateResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::each_object;
 
     fn records(path: &str, src: &str) -> Vec<ObjectRecord> {
-        let p = parse_yaml(src);
-        p.documents
-            .iter()
-            .flat_map(|d| crate::manifest::objects(&d.root))
-            .filter_map(|o| ObjectRecord::of(path, &o))
-            .collect()
+        let mut out = Vec::new();
+        each_object(&[(path, src)], |path, _, o| {
+            out.extend(ObjectRecord::of(path, o))
+        });
+        out
     }
 
     fn project(ks: &[(&str, &str)]) -> Project {
-        let ks: Vec<(String, String)> = ks
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
-        Project::build(None, &ks)
+        Project::build(None, ks)
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";

@@ -369,7 +369,7 @@ impl<'a> Interner<'a> {
 mod tests {
     use super::*;
     use crate::flux::FluxKustomization;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::each_object;
 
     struct Repo {
         project: Project,
@@ -378,20 +378,12 @@ mod tests {
     }
 
     fn repo(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Repo {
-        let ks: Vec<(String, String)> = ks
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
-        let project = Project::build(None, &ks);
+        let project = Project::build(None, ks);
         let (mut records, mut flux) = (Vec::new(), Vec::new());
-        for (path, src) in files {
-            for d in &parse_yaml(src).documents {
-                for o in crate::manifest::objects(&d.root) {
-                    records.extend(ObjectRecord::of(path, &o));
-                    flux.extend(FluxKustomization::of(path, &o, &project));
-                }
-            }
-        }
+        each_object(files, |path, _, o| {
+            records.extend(ObjectRecord::of(path, o));
+            flux.extend(FluxKustomization::of(path, o, &project));
+        });
         Repo {
             project,
             records,

@@ -200,23 +200,15 @@ mod tests {
     use super::*;
     use crate::flux::FluxKustomization;
     use crate::project::Project;
-    use crate::yaml::parse_yaml;
+    use crate::rules::testing::each_object;
 
     fn run(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Vec<Finding> {
-        let ks: Vec<(String, String)> = ks
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
-        let project = Project::build(None, &ks);
+        let project = Project::build(None, ks);
         let (mut uses, mut flux) = (Vec::new(), Vec::new());
-        for (path, src) in files {
-            for d in &parse_yaml(src).documents {
-                for o in crate::manifest::objects(&d.root) {
-                    VariableUse::collect(path, src, &o, &mut uses);
-                    flux.extend(FluxKustomization::of(path, &o, &project));
-                }
-            }
-        }
+        each_object(files, |path, src, o| {
+            VariableUse::collect(path, src, o, &mut uses);
+            flux.extend(FluxKustomization::of(path, o, &project));
+        });
         FluxSubstitutionUndefined::check(&uses, &FluxGraph::new(&flux, &project))
     }
 

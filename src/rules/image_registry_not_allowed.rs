@@ -246,11 +246,11 @@ mod tests {
             None,
             &[
                 (
-                    "prod/kustomization.yaml".into(),
-                    "resources: [../base]\nimages:\n  - {name: nginx, newName: ghcr.io/acme/mirror/nginx}\n  - {name: ghcr.io/acme/api, newName: quay.io/acme/api}\n".into(),
+                    "prod/kustomization.yaml",
+                    "resources: [../base]\nimages:\n  - {name: nginx, newName: ghcr.io/acme/mirror/nginx}\n  - {name: ghcr.io/acme/api, newName: quay.io/acme/api}\n",
                 ),
-                ("base/kustomization.yaml".into(), "resources: [deploy.yaml]\n".into()),
-                ("dev/kustomization.yaml".into(), "resources: [../base]\n".into()),
+                ("base/kustomization.yaml", "resources: [deploy.yaml]\n"),
+                ("dev/kustomization.yaml", "resources: [../base]\n"),
             ],
         );
         let src = "containers:\n  - {name: a, image: 'ghcr.io/acme/api:1.4.2'}\n  - {name: b, image: 'nginx:1.27'}\n";
@@ -272,8 +272,8 @@ mod tests {
         let p = Project::build(
             None,
             &[(
-                "prod/kustomization.yaml".into(),
-                "resources: [deploy.yaml]\nimages:\n  - {name: nginx, newName: ghcr.io/acme/mirror/nginx}\n".into(),
+                "prod/kustomization.yaml",
+                "resources: [deploy.yaml]\nimages:\n  - {name: nginx, newName: ghcr.io/acme/mirror/nginx}\n",
             )],
         );
         assert!(lines(&["ghcr.io/acme"], &p, "prod/deploy.yaml", src).is_empty());

@@ -103,7 +103,7 @@ mod tests {
     use crate::rules::testing::check_in;
 
     fn run(dir: &std::path::Path, path: &str, src: &str) -> Vec<Finding> {
-        let project = Project::build(Some(dir), &[(path.to_string(), src.to_string())]);
+        let project = Project::build(Some(dir), &[(path, src)]);
         check_in(&KustomizeMissingReference, &project, path, src)
     }
 

@@ -89,13 +89,9 @@ mod tests {
     use crate::rules::testing::check_in;
 
     fn run(ks: &[(&str, &str)], path: &str, src: &str) -> usize {
-        let ks: Vec<(String, String)> = ks
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
         check_in(
             &KustomizeOrphanManifest,
-            &Project::build(None, &ks),
+            &Project::build(None, ks),
             path,
             src,
         )

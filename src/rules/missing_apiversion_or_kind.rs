@@ -86,8 +86,8 @@ mod tests {
         let project = Project::build(
             None,
             &[(
-                "app/kustomization.yaml".into(),
-                "resources: [a.yaml]\npatches:\n  - path: p.yaml\n".into(),
+                "app/kustomization.yaml",
+                "resources: [a.yaml]\npatches:\n  - path: p.yaml\n",
             )],
         );
         check_in(&MissingApiversionOrKind, &project, path, src).len()

@@ -240,35 +240,17 @@ impl MissingNamespace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_yaml;
+    use crate::rules::crd_version_not_served::CrdFact;
+    use crate::rules::testing::each_object;
 
     fn run(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Vec<Finding> {
-        let ks: Vec<(String, String)> = ks
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.to_string()))
-            .collect();
-        let project = Project::build(None, &ks);
-        let mut facts = Vec::new();
-        for (path, src) in files {
-            for d in &parse_yaml(src).documents {
-                for o in crate::manifest::objects(&d.root) {
-                    NamespaceFact::collect(path, &o, &project, &mut facts);
-                }
-            }
-        }
-        let mut crds = Vec::new();
-        for (path, src) in files {
-            for d in &parse_yaml(src).documents {
-                for o in crate::manifest::objects(&d.root) {
-                    crate::rules::crd_version_not_served::CrdFact::collect(path, &o, &mut crds);
-                }
-            }
-        }
-        MissingNamespace::check(
-            &facts,
-            &project,
-            &crate::rules::crd_version_not_served::CrdFact::scopes(&crds),
-        )
+        let project = Project::build(None, ks);
+        let (mut facts, mut crds) = (Vec::new(), Vec::new());
+        each_object(files, |path, _, o| {
+            NamespaceFact::collect(path, o, &project, &mut facts);
+            CrdFact::collect(path, o, &mut crds);
+        });
+        MissingNamespace::check(&facts, &project, &CrdFact::scopes(&crds))
     }
 
     fn crd(scope: &str) -> String {

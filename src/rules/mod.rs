@@ -421,6 +421,21 @@ pub(crate) mod testing {
     use super::*;
     use crate::yaml::parse_yaml;
 
+    /// Calls `f(path, content, object)` for every object of every in-memory
+    /// `(path, content)` file: how the cross-file rules' tests collect their facts.
+    pub fn each_object(
+        files: &[(&str, &str)],
+        mut f: impl FnMut(&str, &str, &crate::manifest::KubeObject),
+    ) {
+        for (path, src) in files {
+            for d in &parse_yaml(src).documents {
+                for o in crate::manifest::objects(&d.root) {
+                    f(path, src, &o);
+                }
+            }
+        }
+    }
+
     pub fn check(rule: &dyn DocumentRule, path: &str, src: &str) -> Vec<Finding> {
         check_in(rule, &crate::project::Project::default(), path, src)
     }

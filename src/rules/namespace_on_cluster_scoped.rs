@@ -162,14 +162,10 @@ mod tests {
     /// The cross-file half: custom resources against the repository's CRDs.
     fn custom(files: &[(&str, &str)]) -> Vec<Finding> {
         let (mut facts, mut crds) = (Vec::new(), Vec::new());
-        for (path, src) in files {
-            for d in &crate::yaml::parse_yaml(src).documents {
-                for o in crate::manifest::objects(&d.root) {
-                    CustomScopeFact::collect(path, &o, &mut facts);
-                    CrdFact::collect(path, &o, &mut crds);
-                }
-            }
-        }
+        crate::rules::testing::each_object(files, |path, _, o| {
+            CustomScopeFact::collect(path, o, &mut facts);
+            CrdFact::collect(path, o, &mut crds);
+        });
         NamespaceOnClusterScoped::check_custom(&facts, &CrdFact::scopes(&crds))
     }
 
