@@ -435,9 +435,7 @@ fn run_scan(args: ScanArgs) -> Result<i32, String> {
     };
     let t0 = std::time::Instant::now();
     let (mut result, fail_on) = scan_with(&args)?;
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("timing: scan returned after {:?}", t0.elapsed());
-    }
+    crate::scan::trace_phase("scan", t0);
     if let Some(b) = &baseline {
         result.stale_baseline = b.filter(&mut result.findings);
     }
@@ -453,9 +451,7 @@ fn run_scan(args: ScanArgs) -> Result<i32, String> {
     };
     let mut buf = Vec::new();
     report::render(args.format, &result, color, &mut buf).map_err(|e| e.to_string())?;
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("timing: rendered after {:?}", t0.elapsed());
-    }
+    crate::scan::trace_phase("report", t0);
     match &args.output {
         Some(path) => std::fs::write(path, &buf)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,

@@ -142,6 +142,18 @@ impl Facts {
         }
     }
 
+    /// No fact recorded: the file cannot get a cross-file finding.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+            && self.sources.is_empty()
+            && self.scaling.is_empty()
+            && self.namespaces.is_empty()
+            && self.crds.is_empty()
+            && self.custom_scoped.is_empty()
+            && self.flux.is_empty()
+            && self.variables.is_empty()
+    }
+
     pub fn extend(&mut self, other: Facts) {
         self.objects.extend(other.objects);
         self.sources.extend(other.sources);

@@ -57,6 +57,16 @@ pub fn container_images(root: &Node) -> Vec<&Node> {
         .collect()
 }
 
+/// The `image:` of every container of the document, with its string value.
+pub fn images<'a>(
+    cx: &DocumentContext<'a>,
+) -> impl Iterator<Item = (&'a crate::yaml::Node, &'a str)> {
+    cx.containers()
+        .iter()
+        .filter_map(|c| c.get("image"))
+        .filter_map(|i| Some((i, i.as_str()?)))
+}
+
 /// The shared check of the image rules: `problem` judges one literal reference (images
 /// written with placeholders are skipped) and returns the message of a finding.
 pub fn check_images(
@@ -65,12 +75,7 @@ pub fn check_images(
     problem: &dyn Fn(&ImageRef) -> Option<String>,
     out: &mut Vec<Finding>,
 ) {
-    let images = cx
-        .containers()
-        .iter()
-        .filter_map(|c| c.get("image").filter(|i| i.as_str().is_some()));
-    for img in images {
-        let Some(v) = img.as_str() else { continue };
+    for (img, v) in images(cx) {
         if is_placeholder_only(v) || v.contains("${") || v.contains("{{") {
             continue;
         }

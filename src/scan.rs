@@ -263,10 +263,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         inputs.dedup_by(|a, b| a.rel() == b.rel());
     }
 
-    let t_walk = started.elapsed();
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("rss after walk {}", rss());
-    }
+    trace_phase("walk", started);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -303,10 +300,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             .filter(|r| req.config.is_enabled(r.meta()))
             .collect(),
     };
-    let t_project = started.elapsed();
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("rss after project {}", rss());
-    }
+    trace_phase("kustomize graph", started);
     let progress = progress_bar(&req, inputs.len());
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
@@ -340,32 +334,18 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         findings.extend(o.findings);
         facts.extend(o.facts);
     }
-    let t_files = started.elapsed();
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("rss after files {}", rss());
-    }
+    trace_phase("per-file stage", started);
     let cross = pool.install(|| facts.check(&ctx.project, ctx.config));
-    let t_check = started.elapsed();
+    trace_phase("cross-file check", started);
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &marked, &ctx)));
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!(
-            "timing: walked {:?}, project built {:?}, per-file stage done {:?}, cross-file check {:?}, finished {:?}",
-            t_walk,
-            t_project,
-            t_files,
-            t_check - t_files,
-            started.elapsed() - t_check
-        );
-    }
+    trace_phase("cross-file finish", started);
     findings = apply_levels(findings, &req.config);
     if let Some(changed) = &changed {
         findings.retain(|f| in_diff(f, changed));
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!("timing: sorted {:?} rss {}", started.elapsed(), rss());
-    }
+    trace_phase("sort", started);
     // The graph (with its parsed kustomizations) and the facts are many small allocations:
     // free them off the critical path.
     let project = std::mem::take(&mut ctx.project);
@@ -498,17 +478,8 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
                 .map(|k| k.with_bytes(src.into_bytes()))
         })
         .collect();
-    let t0 = std::time::Instant::now();
     let mut p = crate::project::Project::from_parsed(Some(root), kustomizations);
-    let t1 = t0.elapsed();
     p.know_files(inputs.iter().map(Input::rel));
-    if std::env::var_os("ENVGATE_TRACE_TIMING").is_some() {
-        eprintln!(
-            "timing: from_parsed {:?} know_files {:?}",
-            t1,
-            t0.elapsed() - t1
-        );
-    }
     p
 }
 
@@ -620,10 +591,6 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         },
     };
     out.stats.bytes = bytes.len() as u64;
-    out.marked = !ctx.snippets
-        && (memchr::memmem::find(&bytes, b"envgate:").is_some()
-            || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
-                .is_some());
     if rules::keystore_file::KeystoreFile::applies(rel)
         && ctx
             .config
@@ -674,6 +641,12 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         }
         out.findings.extend(findings);
     }
+    // Only files with facts can get cross-file findings, whose suppressions need the bytes.
+    out.marked = !ctx.snippets
+        && !out.facts.is_empty()
+        && (memchr::memmem::find(&bytes, b"envgate:").is_some()
+            || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
+                .is_some());
     out
 }
 
@@ -866,13 +839,19 @@ fn check_manifest(
     true
 }
 
-fn rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
+/// `ENVGATE_TRACE_TIMING=1`: prints on stderr when a phase of the scan ends, with the time
+/// since `started` and the resident memory then (a benchmarking aid, see README).
+pub(crate) fn trace_phase(phase: &str, started: Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("ENVGATE_TRACE_TIMING").is_some()) {
+        return;
+    }
+    let rss = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS"))
-                .map(str::to_string)
+                .find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().to_string()))
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    eprintln!("timing: {phase} after {:?} (rss {rss})", started.elapsed());
 }

@@ -98,12 +98,7 @@ impl DocumentRule for ImageRegistryNotAllowed {
         let Some(allowed) = cx.config.allowed_registries.as_deref() else {
             return;
         };
-        let images = cx
-            .containers()
-            .iter()
-            .filter_map(|c| c.get("image").filter(|i| i.as_str().is_some()));
-        for img in images {
-            let Some(v) = img.as_str() else { continue };
+        for (img, v) in crate::image_ref::images(cx) {
             let v = v.trim();
             if v.is_empty() || contains_placeholder(v) {
                 continue;
