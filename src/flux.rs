@@ -199,7 +199,7 @@ fn under(parent: &str, dir: &str) -> bool {
 
 /// The Flux Kustomizations of a repository, with the questions the cross-file rules ask.
 pub struct FluxGraph<'a> {
-    pub all: &'a [FluxKustomization],
+    pub all: &'a [&'a FluxKustomization],
     project: &'a Project,
     /// The deployers of each Kustomization's own file.
     parents: Vec<Vec<usize>>,
@@ -208,7 +208,7 @@ pub struct FluxGraph<'a> {
 }
 
 impl<'a> FluxGraph<'a> {
-    pub fn new(all: &'a [FluxKustomization], project: &'a Project) -> FluxGraph<'a> {
+    pub fn new(all: &'a [&'a FluxKustomization], project: &'a Project) -> FluxGraph<'a> {
         let mut by_dir: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
         for (i, k) in all.iter().enumerate() {
             if k.local {

@@ -268,30 +268,31 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         .num_threads(jobs)
         .build()
         .map_err(|e| UsageError(e.to_string()))?;
+    let project = if req.commits.is_some() || !needs_project(&req.config) {
+        // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
+        crate::project::Project::default()
+    } else {
+        let mut p = pool.install(|| build_project(&inputs, &root, req.max_file_size));
+        p.whole_tree =
+            !req.staged && !stdin_seen && (req.diff.is_some() || paths.iter().all(|p| p.is_dir()));
+        p.repo_root = root.canonicalize().ok().and_then(|r| {
+            r.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+        });
+        p
+    };
+    let detector = crate::secrets::Detector::new(&req.config);
     let mut ctx = Ctx {
         root: &root,
         config: &req.config,
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
-        detector: crate::secrets::Detector::new(&req.config),
+        detector,
         envelopes: rules::CODE_RULES
             .iter()
             .any(|r| r.group == "envelopes" && req.config.is_enabled(r)),
-        project: if req.commits.is_some() || !needs_project(&req.config) {
-            // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
-            crate::project::Project::default()
-        } else {
-            let mut p = pool.install(|| build_project(&inputs, &root, req.max_file_size));
-            p.whole_tree = !req.staged
-                && !stdin_seen
-                && (req.diff.is_some() || paths.iter().all(|p| p.is_dir()));
-            p.repo_root = root.canonicalize().ok().and_then(|r| {
-                r.ancestors()
-                    .find(|d| d.join(".git").exists())
-                    .map(Path::to_path_buf)
-            });
-            p
-        },
+        project,
         max_file_size: req.max_file_size,
         snippets: req.snippets,
         document_rules: rules::DOCUMENT_RULES
@@ -302,7 +303,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     };
     trace_phase("kustomize graph", started);
     let progress = progress_bar(&req, inputs.len());
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
+    let mut outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
             .par_iter()
             .map(|i| {
@@ -318,12 +319,12 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         p.finish_and_clear();
     }
 
+    trace_phase("per-file stage", started);
     let mut stats = ScanStats::default();
     let mut findings = pre_findings;
     findings.reserve(outcomes.iter().map(|o| o.findings.len()).sum());
-    let mut facts = crate::cross_file::Facts::with_capacity_for(outcomes.iter().map(|o| &o.facts));
     let mut marked: rustc_hash::FxHashSet<&str> = Default::default();
-    for (o, i) in outcomes.into_iter().zip(&inputs) {
+    for (o, i) in outcomes.iter_mut().zip(&inputs) {
         if o.marked {
             marked.insert(i.rel());
         }
@@ -331,10 +332,10 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         stats.files_binary += o.stats.files_binary;
         stats.documents += o.stats.documents;
         stats.bytes += o.stats.bytes;
-        findings.extend(o.findings);
-        facts.extend(o.facts);
+        findings.append(&mut o.findings);
     }
-    trace_phase("per-file stage", started);
+    let facts = crate::cross_file::AllFacts::gather(outcomes.iter().map(|o| &o.facts));
+    trace_phase("merge", started);
     let cross = pool.install(|| facts.check(&ctx.project, ctx.config));
     trace_phase("cross-file check", started);
     findings.extend(pool.install(|| finish_cross_file(cross, &inputs, &marked, &ctx)));
@@ -348,8 +349,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     trace_phase("sort", started);
     // The graph (with its parsed kustomizations) and the facts are many small allocations:
     // free them off the critical path.
+    drop(facts);
     let project = std::mem::take(&mut ctx.project);
-    std::thread::spawn(move || drop((project, facts)));
+    std::thread::spawn(move || drop((project, outcomes)));
     Ok(ScanResult {
         root,
         findings,

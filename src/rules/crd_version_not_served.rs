@@ -57,9 +57,9 @@ pub enum CrdFact {
 
 impl CrdFact {
     /// (group, kind) → scope of every CRD of the repository that declares one.
-    pub fn scopes(
-        facts: &[CrdFact],
-    ) -> rustc_hash::FxHashMap<(&str, &str), crate::kube_api::Scope> {
+    pub fn scopes<'a>(
+        facts: &[&'a CrdFact],
+    ) -> rustc_hash::FxHashMap<(&'a str, &'a str), crate::kube_api::Scope> {
         facts
             .iter()
             .filter_map(|f| match f {
@@ -139,7 +139,7 @@ impl CrdFact {
 }
 
 impl CrdVersionNotServed {
-    pub fn check(facts: &[CrdFact]) -> Vec<Finding> {
+    pub fn check(facts: &[&CrdFact]) -> Vec<Finding> {
         type Versions = Vec<(String, bool, bool)>;
         let mut defined: std::collections::HashMap<(&str, &str), Vec<(&Versions, &str)>> =
             Default::default();
@@ -218,6 +218,7 @@ impl CrdVersionNotServed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::refs;
     use crate::yaml::parse_yaml;
 
     const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n    - {name: v1, served: true, storage: true}\n    - {name: v1beta2, served: true, deprecated: true}\n    - {name: v1beta1, served: false}\n";
@@ -231,7 +232,7 @@ mod tests {
                 }
             }
         }
-        CrdVersionNotServed::check(&facts)
+        CrdVersionNotServed::check(&refs(&facts))
             .into_iter()
             .map(|f| (f.path, f.span.start.line, f.severity))
             .collect()

@@ -102,37 +102,61 @@ impl ObjectRecord {
 
 impl DuplicateResource {
     /// Compares the objects of every unit; one finding per location of a duplicate.
-    pub fn check(records: &[ObjectRecord], project: &Project) -> Vec<Finding> {
-        // identity → locations (index into records). Hashed while collecting (most
-        // identities are unique); the duplicates are then handled in sorted order.
+    pub fn check(records: &[&ObjectRecord], project: &Project) -> Vec<Finding> {
         type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
-        let mut by_identity: rustc_hash::FxHashMap<Identity, Vec<usize>> =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
+        // The memberships of each record (records of one file come together: one lookup).
+        let mut units: Vec<&[std::sync::Arc<crate::project::Membership>]> =
+            Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
-            for m in project.memberships(&r.path) {
-                let ns = if is_cluster_scoped(&r.kind) {
-                    ""
-                } else {
-                    m.namespace
-                        .as_deref()
-                        .or(r.namespace.as_deref())
-                        .unwrap_or("")
-                };
-                let name = if m.prefix.is_empty() && m.suffix.is_empty() {
-                    Cow::Borrowed(r.name.as_str())
-                } else {
-                    Cow::Owned(m.name(&r.name))
-                };
-                by_identity
-                    .entry((m.unit.as_str(), &r.group, &r.kind, ns, name))
-                    .or_default()
-                    .push(i);
+            let ms = match i.checked_sub(1) {
+                Some(p) if records[p].path == r.path => units[p],
+                _ => project.memberships(&r.path),
+            };
+            units.push(ms);
+        }
+        let identity = |i: usize, j: usize| -> Identity {
+            let (r, m) = (&records[i], &*units[i][j]);
+            let ns = if is_cluster_scoped(&r.kind) {
+                ""
+            } else {
+                m.namespace
+                    .as_deref()
+                    .or(r.namespace.as_deref())
+                    .unwrap_or("")
+            };
+            let name = if m.prefix.is_empty() && m.suffix.is_empty() {
+                Cow::Borrowed(r.name.as_str())
+            } else {
+                Cow::Owned(m.name(&r.name))
+            };
+            (m.unit.as_str(), &r.group, &r.kind, ns, name)
+        };
+        // (hash of the identity, record, membership) of every object in every unit, sorted
+        // by hash: equal identities end up side by side. (A hash map of location lists was
+        // most of the cross-file stage: one allocation per object, in a table of fresh
+        // memory.)
+        let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(records.len() * 2);
+        for (i, ms) in units.iter().enumerate() {
+            for j in 0..ms.len() {
+                let mut h = rustc_hash::FxHasher::default();
+                std::hash::Hash::hash(&identity(i, j), &mut h);
+                keyed.push((std::hash::Hasher::finish(&h), i as u32, j as u32));
             }
         }
-        let mut dups: Vec<(Identity, Vec<usize>)> = by_identity
-            .into_iter()
-            .filter(|(_, l)| l.len() > 1)
-            .collect();
+        keyed.sort_unstable();
+        let mut dups: Vec<(Identity, Vec<usize>)> = Vec::new();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            // (Equal hashes are nearly always equal identities; compare to be sure.)
+            let mut groups: Vec<(Identity, Vec<usize>)> = Vec::new();
+            for &(_, i, j) in run {
+                let id = identity(i as usize, j as usize);
+                match groups.iter_mut().find(|(g, _)| *g == id) {
+                    Some((_, locs)) => locs.push(i as usize),
+                    None => groups.push((id, vec![i as usize])),
+                }
+            }
+            dups.extend(groups.into_iter().filter(|(_, l)| l.len() > 1));
+        }
         dups.sort();
         let mut out: BTreeMap<(String, Span), Finding> = BTreeMap::new();
         for ((unit, group, kind, ns, name), mut locs) in dups {
@@ -184,6 +208,7 @@ impl DuplicateResource {
 mod tests {
     use super::*;
     use crate::rules::testing::each_object;
+    use crate::rules::testing::refs;
 
     fn records(path: &str, src: &str) -> Vec<ObjectRecord> {
         let mut out = Vec::new();
@@ -214,7 +239,7 @@ mod tests {
             "prod/b.yaml",
             "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: web\n  namespace: other\n",
         ));
-        let f = DuplicateResource::check(&rs, &p);
+        let f = DuplicateResource::check(&refs(&rs), &p);
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].path, "base/a.yaml");
         assert!(f[0].message.contains("prod/b.yaml:4:9"), "{}", f[0].message);
@@ -241,7 +266,7 @@ mod tests {
             "prod/c.yaml",
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generateName: web-\n",
         ));
-        assert!(DuplicateResource::check(&rs, &p).is_empty());
+        assert!(DuplicateResource::check(&refs(&rs), &p).is_empty());
         // A prefix in one branch separates the names.
         let p = project(&[
             (
@@ -252,6 +277,6 @@ mod tests {
         ]);
         let mut rs = records("a/x.yaml", DEPLOY);
         rs.extend(records("root/y.yaml", DEPLOY));
-        assert!(DuplicateResource::check(&rs, &p).is_empty());
+        assert!(DuplicateResource::check(&refs(&rs), &p).is_empty());
     }
 }

@@ -177,7 +177,7 @@ fn layout_cluster(dir: &str) -> String {
 
 impl DuplicateResourceAcrossUnits {
     pub fn check(
-        records: &[ObjectRecord],
+        records: &[&ObjectRecord],
         graph: &FluxGraph,
         project: &Project,
         config: &Config,
@@ -370,6 +370,7 @@ mod tests {
     use super::*;
     use crate::flux::FluxKustomization;
     use crate::rules::testing::each_object;
+    use crate::rules::testing::refs;
 
     struct Repo {
         project: Project,
@@ -392,8 +393,9 @@ mod tests {
     }
 
     fn run_with(r: &Repo, config: &Config) -> Vec<Finding> {
-        let graph = FluxGraph::new(&r.flux, &r.project);
-        DuplicateResourceAcrossUnits::check(&r.records, &graph, &r.project, config)
+        let flux = refs(&r.flux);
+        let graph = FluxGraph::new(&flux, &r.project);
+        DuplicateResourceAcrossUnits::check(&refs(&r.records), &graph, &r.project, config)
     }
 
     fn run(r: &Repo) -> Vec<Finding> {

@@ -165,7 +165,7 @@ impl SourceFact {
 }
 
 impl FluxSourceRefMissing {
-    pub fn check(facts: &[SourceFact]) -> Vec<Finding> {
+    pub fn check(facts: &[&SourceFact]) -> Vec<Finding> {
         let defined: Vec<(&str, Option<&str>, &str)> = facts
             .iter()
             .filter_map(|f| match f {
@@ -216,7 +216,12 @@ impl FluxSourceRefMissing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::refs;
     use crate::yaml::parse_yaml;
+
+    fn check_facts(facts: &[SourceFact]) -> Vec<Finding> {
+        FluxSourceRefMissing::check(&refs(facts))
+    }
 
     fn facts(files: &[(&str, &str)]) -> Vec<SourceFact> {
         let project = Project::default();
@@ -242,7 +247,7 @@ mod tests {
 
     #[test]
     fn references() {
-        let f = FluxSourceRefMissing::check(&facts(&[
+        let f = check_facts(&facts(&[
             ("repo.yaml", REPO),
             ("hr.yaml", &release("pod-info", "flux-system")),
         ]));
@@ -250,12 +255,11 @@ mod tests {
         assert_eq!(f[0].span.start.line, 10);
         // Wrong namespace.
         assert_eq!(
-            FluxSourceRefMissing::check(&facts(&[("r", REPO), ("h", &release("podinfo", "apps"))]))
-                .len(),
+            check_facts(&facts(&[("r", REPO), ("h", &release("podinfo", "apps"))])).len(),
             1
         );
         assert!(
-            FluxSourceRefMissing::check(&facts(&[
+            check_facts(&facts(&[
                 ("r", REPO),
                 ("h", &release("podinfo", "flux-system")),
                 ("s", &release("${SOURCE}", "flux-system")),
@@ -265,18 +269,15 @@ mod tests {
         // A Kustomization defaults to a GitRepository in its own namespace.
         let ks = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n";
         let git = "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-system, namespace: flux-system}\n";
-        assert!(FluxSourceRefMissing::check(&facts(&[("k", ks), ("g", git)])).is_empty());
+        assert!(check_facts(&facts(&[("k", ks), ("g", git)])).is_empty());
         // The bootstrap source may be created outside the repository.
-        assert!(FluxSourceRefMissing::check(&facts(&[("k", ks)])).is_empty());
+        assert!(check_facts(&facts(&[("k", ks)])).is_empty());
         let other = ks.replace("name: flux-system}", "name: platform}");
-        assert_eq!(
-            FluxSourceRefMissing::check(&facts(&[("k", &other)])).len(),
-            1
-        );
+        assert_eq!(check_facts(&facts(&[("k", &other)])).len(), 1);
         // ExternalArtifacts come from an ArtifactGenerator.
         let ea = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  sourceRef: {kind: ExternalArtifact, name: apps}\n";
         let generator = "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: g, namespace: flux-system}\nspec:\n  artifacts:\n    - name: apps\n";
-        assert!(FluxSourceRefMissing::check(&facts(&[("k", ea), ("g", generator)])).is_empty());
-        assert_eq!(FluxSourceRefMissing::check(&facts(&[("k", ea)])).len(), 1);
+        assert!(check_facts(&facts(&[("k", ea), ("g", generator)])).is_empty());
+        assert_eq!(check_facts(&facts(&[("k", ea)])).len(), 1);
     }
 }

@@ -146,7 +146,7 @@ fn scan_scalar(span: Span, path: &str, src: &str, out: &mut Vec<VariableUse>) {
 }
 
 impl FluxSubstitutionUndefined {
-    pub fn check(uses: &[VariableUse], graph: &FluxGraph) -> Vec<Finding> {
+    pub fn check(uses: &[&VariableUse], graph: &FluxGraph) -> Vec<Finding> {
         let flux = graph.all;
         if uses.is_empty() || !flux.iter().any(|k| k.post_build.is_some()) {
             return Vec::new();
@@ -201,6 +201,7 @@ mod tests {
     use crate::flux::FluxKustomization;
     use crate::project::Project;
     use crate::rules::testing::each_object;
+    use crate::rules::testing::refs;
 
     fn run(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Vec<Finding> {
         let project = Project::build(None, ks);
@@ -209,7 +210,7 @@ mod tests {
             VariableUse::collect(path, src, o, &mut uses);
             flux.extend(FluxKustomization::of(path, o, &project));
         });
-        FluxSubstitutionUndefined::check(&uses, &FluxGraph::new(&flux, &project))
+        FluxSubstitutionUndefined::check(&refs(&uses), &FluxGraph::new(&refs(&flux), &project))
     }
 
     fn flux(path: &str, extra: &str) -> String {

@@ -108,7 +108,7 @@ impl ScaleFact {
 }
 
 impl HpaAndStaticReplicas {
-    pub fn check(facts: &[ScaleFact]) -> Vec<Finding> {
+    pub fn check(facts: &[&ScaleFact]) -> Vec<Finding> {
         let mut out = Vec::new();
         for w in facts.iter().filter(|f| !f.target) {
             let scaler = facts.iter().filter(|t| t.target).find(|t| {
@@ -144,6 +144,7 @@ impl HpaAndStaticReplicas {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::refs;
     use crate::yaml::parse_yaml;
 
     fn run(files: &[(&str, &str)]) -> Vec<Finding> {
@@ -156,7 +157,7 @@ mod tests {
                 }
             }
         }
-        HpaAndStaticReplicas::check(&facts)
+        HpaAndStaticReplicas::check(&refs(&facts))
     }
 
     const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: apps}\nspec:\n  replicas: 3\n";

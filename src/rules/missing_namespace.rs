@@ -173,7 +173,7 @@ impl MissingNamespace {
     /// `crd_scopes`: the scopes the repository's CRDs declare ([`CrdFact::scopes`]), for
     /// custom resources the built-in scope data does not know.
     pub fn check(
-        facts: &[NamespaceFact],
+        facts: &[&NamespaceFact],
         project: &Project,
         crd_scopes: &rustc_hash::FxHashMap<(&str, &str), crate::kube_api::Scope>,
     ) -> Vec<Finding> {
@@ -242,6 +242,7 @@ mod tests {
     use super::*;
     use crate::rules::crd_version_not_served::CrdFact;
     use crate::rules::testing::each_object;
+    use crate::rules::testing::refs;
 
     fn run(ks: &[(&str, &str)], files: &[(&str, &str)]) -> Vec<Finding> {
         let project = Project::build(None, ks);
@@ -250,7 +251,7 @@ mod tests {
             NamespaceFact::collect(path, o, &project, &mut facts);
             CrdFact::collect(path, o, &mut crds);
         });
-        MissingNamespace::check(&facts, &project, &CrdFact::scopes(&crds))
+        MissingNamespace::check(&refs(&facts), &project, &CrdFact::scopes(&refs(&crds)))
     }
 
     fn crd(scope: &str) -> String {

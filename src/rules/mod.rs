@@ -436,6 +436,11 @@ pub(crate) mod testing {
         }
     }
 
+    /// The facts of `v` as the cross-file stage hands them to a rule (borrowed).
+    pub fn refs<T>(v: &[T]) -> Vec<&T> {
+        v.iter().collect()
+    }
+
     pub fn check(rule: &dyn DocumentRule, path: &str, src: &str) -> Vec<Finding> {
         check_in(rule, &crate::project::Project::default(), path, src)
     }

@@ -91,7 +91,7 @@ impl NamespaceOnClusterScoped {
     /// Custom resources with a namespace whose CRD in the repository (`crd_scopes`, from
     /// [`crate::rules::crd_version_not_served::CrdFact::scopes`]) says `scope: Cluster`.
     pub fn check_custom(
-        facts: &[CustomScopeFact],
+        facts: &[&CustomScopeFact],
         crd_scopes: &rustc_hash::FxHashMap<(&str, &str), Scope>,
     ) -> Vec<Finding> {
         facts
@@ -152,6 +152,7 @@ mod tests {
     use super::*;
     use crate::rules::crd_version_not_served::CrdFact;
     use crate::rules::testing::check;
+    use crate::rules::testing::refs;
 
     fn crd(kind: &str, scope: &str) -> String {
         format!(
@@ -166,7 +167,7 @@ mod tests {
             CustomScopeFact::collect(path, o, &mut facts);
             CrdFact::collect(path, o, &mut crds);
         });
-        NamespaceOnClusterScoped::check_custom(&facts, &CrdFact::scopes(&crds))
+        NamespaceOnClusterScoped::check_custom(&refs(&facts), &CrdFact::scopes(&refs(&crds)))
     }
 
     #[test]
