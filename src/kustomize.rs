@@ -59,6 +59,12 @@ pub fn is_kustomization_name(name: &str) -> bool {
 
 /// Remote references (URLs, git and OCI addresses) are not local paths.
 pub fn is_remote(entry: &str) -> bool {
+    if !entry.bytes().any(|b| b == b':' || b == b'?' || b == b'@') {
+        // (No scheme, query or user: only a bare host path can be remote.)
+        return ["github.com/", "gitlab.com/", "bitbucket.org/"]
+            .iter()
+            .any(|h| entry.starts_with(h));
+    }
     entry.contains("://")
         || entry.starts_with("git@")
         || entry.starts_with("git::")
@@ -211,6 +217,25 @@ fn generator_file<'a>(out: &mut Vec<Reference<'a>>, field: &'static str, n: &'a 
 /// `dir` + `entry`, lexically normalised, `/`-separated; `..` that leaves the scan root is
 /// kept (`../base` from the root stays `../base`).
 pub fn resolve(dir: &str, entry: &str) -> String {
+    // Most entries are plain relative names (`deployment.yaml`, `apps/web`): joined as they
+    // are, without splitting.
+    let plain = !entry.is_empty()
+        && !entry.starts_with('/')
+        && !entry.ends_with('/')
+        && !entry.contains("//")
+        && entry.split('/').all(|c| c != "." && c != "..");
+    if plain {
+        return if dir.is_empty() {
+            entry.to_string()
+        } else {
+            format!("{dir}/{entry}")
+        };
+    }
+    resolve_components(dir, entry)
+}
+
+/// [`resolve`] the long way: component by component.
+fn resolve_components(dir: &str, entry: &str) -> String {
     let mut parts: Vec<&str> = if dir.is_empty() {
         Vec::new()
     } else {
@@ -303,6 +328,15 @@ components: [../components/tls]
         assert_eq!(resolve("apps", "./x.yaml"), "apps/x.yaml");
         assert_eq!(resolve("", "../shared/x"), "../shared/x");
         assert_eq!(resolve("a", "b/"), "a/b");
+        // The fast path for plain entries agrees with the component-wise one.
+        for (dir, entry) in [
+            ("", "x.yaml"),
+            ("a/b", "c/d.yaml"),
+            ("a", "b"),
+            ("", "a/b/c"),
+        ] {
+            assert_eq!(resolve(dir, entry), resolve_components(dir, entry));
+        }
         assert_eq!(dir_of("a/b/c.yaml"), "a/b");
         assert_eq!(dir_of("c.yaml"), "");
         assert!(is_remote("git::https://x/y"));

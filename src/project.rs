@@ -241,85 +241,37 @@ impl Project {
     }
 
     fn build_units(&mut self) {
-        let included: HashSet<&str> = self
-            .by_dir
+        let by_dir = &self.by_dir;
+        let included: HashSet<&str> = by_dir
             .values()
             .flat_map(|k| k.refs.iter())
             .filter(|(_, r)| matches!(r, Role::Resource | Role::Component))
             .map(|(t, _)| t.as_str())
-            .filter(|t| self.by_dir.contains_key(*t))
+            .filter(|t| by_dir.contains_key(*t))
             .collect();
-        let roots: Vec<String> = self
-            .by_dir
-            .keys()
-            .filter(|d| !included.contains(d.as_str()))
-            .cloned()
-            .collect();
-        let mut memberships: HashMap<String, Vec<Arc<Membership>>> = HashMap::default();
-        for root in roots {
+        // Keyed by the kustomizations' own reference strings: no copy per member file.
+        let mut memberships: HashMap<&str, Vec<Arc<Membership>>> = HashMap::default();
+        for root in by_dir.keys().filter(|d| !included.contains(d.as_str())) {
             let mut chain = Vec::new();
             let mut visiting = HashSet::default();
-            self.visit(&root, &root, &mut chain, &mut visiting, &mut memberships);
+            visit(
+                by_dir,
+                root,
+                root,
+                &mut chain,
+                &mut visiting,
+                &mut memberships,
+            );
         }
         for (path, mut v) in memberships {
             v.sort_by(|a, b| a.unit.cmp(&b.unit));
             v.dedup();
-            self.files.entry(path).or_default().memberships = v;
-        }
-    }
-
-    fn visit<'a>(
-        &'a self,
-        root: &str,
-        dir: &str,
-        chain: &mut Vec<&'a Kust>,
-        visiting: &mut HashSet<String>,
-        out: &mut HashMap<String, Vec<Arc<Membership>>>,
-    ) {
-        let Some(k) = self.by_dir.get(dir) else {
-            return;
-        };
-        if !visiting.insert(dir.to_string()) || chain.len() > 64 {
-            return; // a cycle: kustomize rejects it; the graph just stops
-        }
-        chain.push(k);
-        // Every file this kustomization lists directly shares one membership.
-        let mut here: Option<Arc<Membership>> = None;
-        for (target, role) in &k.refs {
-            if !matches!(role, Role::Resource | Role::Component) {
-                continue;
-            }
-            if self.by_dir.contains_key(target) {
-                self.visit(root, target, chain, visiting, out);
-            } else {
-                let m = here.get_or_insert_with(|| {
-                    Arc::new(Membership {
-                        unit: self.by_dir[root].path.clone(),
-                        namespace: chain.iter().find_map(|k| k.namespace.clone()),
-                        prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
-                        suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
-                        transformed: chain.iter().any(|k| k.transforms),
-                        pinned_images: chain
-                            .iter()
-                            .flat_map(|k| k.pinned_images.iter().cloned())
-                            .collect(),
-                        image_renames: chain
-                            .iter()
-                            .rev()
-                            .flat_map(|k| k.image_renames.iter().cloned())
-                            .collect(),
-                    })
-                });
-                match out.get_mut(target.as_str()) {
-                    Some(v) => v.push(Arc::clone(m)),
-                    None => {
-                        out.insert(target.clone(), vec![Arc::clone(m)]);
-                    }
-                }
+            // (Every member was entered in `files` as a reference target.)
+            match self.files.get_mut(path) {
+                Some(info) => info.memberships = v,
+                None => self.files.entry(path.to_string()).or_default().memberships = v,
             }
         }
-        chain.pop();
-        visiting.remove(dir);
     }
 
     /// True when a kustomization uses `path` as a patch or generator input.
@@ -423,6 +375,57 @@ impl Project {
             Err(_) => Target::Missing(case_insensitive_match(root, rel)),
         }
     }
+}
+
+/// Records the memberships of every file the kustomization in `dir` (reached from the
+/// unit `root` through `chain`) lists, and of the kustomizations it includes.
+fn visit<'a>(
+    by_dir: &'a BTreeMap<String, Kust>,
+    root: &str,
+    dir: &'a str,
+    chain: &mut Vec<&'a Kust>,
+    visiting: &mut HashSet<&'a str>,
+    out: &mut HashMap<&'a str, Vec<Arc<Membership>>>,
+) {
+    let Some(k) = by_dir.get(dir) else {
+        return;
+    };
+    if !visiting.insert(dir) || chain.len() > 64 {
+        return; // a cycle: kustomize rejects it; the graph just stops
+    }
+    chain.push(k);
+    // Every file this kustomization lists directly shares one membership.
+    let mut here: Option<Arc<Membership>> = None;
+    for (target, role) in &k.refs {
+        if !matches!(role, Role::Resource | Role::Component) {
+            continue;
+        }
+        if by_dir.contains_key(target) {
+            visit(by_dir, root, target, chain, visiting, out);
+        } else {
+            let m = here.get_or_insert_with(|| {
+                Arc::new(Membership {
+                    unit: by_dir[root].path.clone(),
+                    namespace: chain.iter().find_map(|k| k.namespace.clone()),
+                    prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
+                    suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
+                    transformed: chain.iter().any(|k| k.transforms),
+                    pinned_images: chain
+                        .iter()
+                        .flat_map(|k| k.pinned_images.iter().cloned())
+                        .collect(),
+                    image_renames: chain
+                        .iter()
+                        .rev()
+                        .flat_map(|k| k.image_renames.iter().cloned())
+                        .collect(),
+                })
+            });
+            out.entry(target.as_str()).or_default().push(Arc::clone(m));
+        }
+    }
+    chain.pop();
+    visiting.remove(dir);
 }
 
 fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
