@@ -2,7 +2,7 @@
 //! removed in which release (Kubernetes, Flux), and which built-in kinds are cluster-scoped.
 //! Each table is parsed once, on first use, with envgate's own YAML parser.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -100,7 +100,7 @@ impl DeprecationTable {
             .get("deprecated-versions")
             .ok_or("no `deprecated-versions`")?;
         let mut table = DeprecationTable {
-            by_api_version: HashMap::new(),
+            by_api_version: HashMap::default(),
             newest: Version { major: 0, minor: 0 },
         };
         for e in entries.items() {
@@ -229,7 +229,7 @@ fn parse_kind_scope(src: &str) -> Result<HashMap<String, Vec<(String, Scope)>>, 
         return Err(format!("{p:?}"));
     }
     let root: &Node = &parsed.documents.first().ok_or("empty file")?.root;
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for section in ["kustomize_master", "supplement"] {
         for e in root.get(section).map(Node::items).unwrap_or(&[]) {
             let (Some(group), Some(kind)) = (e.get_str("group"), e.get_str("kind")) else {

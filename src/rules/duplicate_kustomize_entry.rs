@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::finding::Finding;
 use crate::kustomize;
@@ -45,7 +45,7 @@ impl DocumentRule for DuplicateKustomizeEntry {
             return;
         }
         let dir = kustomize::dir_of(cx.path);
-        let mut seen: HashMap<(&str, String), Span> = HashMap::new();
+        let mut seen: HashMap<(&str, String), Span> = HashMap::default();
         for r in cx.kustomize_references() {
             let key = (r.field, kustomize::resolve(dir, r.path));
             if let Some(first) = seen.get(&key) {
@@ -58,7 +58,7 @@ impl DocumentRule for DuplicateKustomizeEntry {
             let Some(gens) = cx.doc.root.get(field) else {
                 continue;
             };
-            let mut names: HashMap<(String, &str), Span> = HashMap::new();
+            let mut names: HashMap<(String, &str), Span> = HashMap::default();
             for g in gens.items() {
                 let Some(name) = g.entry("name") else {
                     continue;
