@@ -166,17 +166,22 @@ impl SourceFact {
 
 impl FluxSourceRefMissing {
     pub fn check(facts: &[&SourceFact]) -> Vec<Finding> {
-        let defined: Vec<(&str, Option<&str>, &str)> = facts
-            .iter()
-            .filter_map(|f| match f {
-                SourceFact::Defined {
-                    kind,
-                    namespace,
-                    name,
-                } => Some((kind.as_str(), namespace.as_deref(), name.as_str())),
-                SourceFact::Referenced { .. } => None,
-            })
-            .collect();
+        // The defined sources by (kind, name): their namespaces.
+        let mut defined: rustc_hash::FxHashMap<(&str, &str), Vec<Option<&str>>> =
+            Default::default();
+        for f in facts {
+            if let SourceFact::Defined {
+                kind,
+                namespace,
+                name,
+            } = f
+            {
+                defined
+                    .entry((kind.as_str(), name.as_str()))
+                    .or_default()
+                    .push(namespace.as_deref());
+            }
+        }
         let mut out = Vec::new();
         for f in facts {
             let SourceFact::Referenced {
@@ -190,11 +195,13 @@ impl FluxSourceRefMissing {
             else {
                 continue;
             };
-            let found = defined.iter().any(|(k, ns, n)| {
-                k == kind
-                    && n == name
-                    && (ns.is_none() || namespace.is_none() || *ns == namespace.as_deref())
-            });
+            let found = defined
+                .get(&(kind.as_str(), name.as_str()))
+                .is_some_and(|nss| {
+                    nss.iter().any(|ns| {
+                        ns.is_none() || namespace.is_none() || *ns == namespace.as_deref()
+                    })
+                });
             if !found {
                 let shown = format!("{}/{name}", namespace.as_deref().unwrap_or("-"));
                 out.push(

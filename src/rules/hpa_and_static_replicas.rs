@@ -109,14 +109,18 @@ impl ScaleFact {
 
 impl HpaAndStaticReplicas {
     pub fn check(facts: &[&ScaleFact]) -> Vec<Finding> {
+        // The scalers by target (kind, name), in fact order (the first match is reported).
+        let mut scalers: rustc_hash::FxHashMap<(&str, &str), Vec<&ScaleFact>> = Default::default();
+        for t in facts.iter().filter(|f| f.target) {
+            scalers.entry((&t.kind, &t.name)).or_default().push(t);
+        }
         let mut out = Vec::new();
         for w in facts.iter().filter(|f| !f.target) {
-            let scaler = facts.iter().filter(|t| t.target).find(|t| {
-                t.kind == w.kind
-                    && t.name == w.name
-                    && (t.namespace.is_none()
-                        || w.namespace.is_none()
-                        || t.namespace == w.namespace)
+            let Some(candidates) = scalers.get(&(w.kind.as_str(), w.name.as_str())) else {
+                continue;
+            };
+            let scaler = candidates.iter().find(|t| {
+                (t.namespace.is_none() || w.namespace.is_none() || t.namespace == w.namespace)
                     && (t.units.is_empty()
                         || w.units.is_empty()
                         || t.units.iter().any(|u| w.units.contains(u)))
