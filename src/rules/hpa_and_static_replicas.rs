@@ -54,21 +54,20 @@ impl ScaleFact {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
-        let units: Vec<String> = project
-            .memberships(path)
-            .iter()
-            .map(|m| m.unit.clone())
-            .collect();
+        let scaler = (kind == "HorizontalPodAutoscaler" && api.starts_with("autoscaling/"))
+            || (kind == "ScaledObject" && api.starts_with("keda.sh/"));
+        if !scaler && !matches!(kind, "Deployment" | "StatefulSet") {
+            return; // (before looking anything up: most objects are neither)
+        }
+        let ms = project.memberships(path);
+        let units: Vec<String> = ms.iter().map(|m| m.unit.clone()).collect();
         let ns = obj.namespace.map(str::to_string).or_else(|| {
-            let ms = project.memberships(path);
             let first = ms.first()?.namespace.clone()?;
             ms.iter()
                 .all(|m| m.namespace.as_deref() == Some(first.as_str()))
                 .then_some(first)
         });
         let spec = obj.node.get("spec");
-        let scaler = (kind == "HorizontalPodAutoscaler" && api.starts_with("autoscaling/"))
-            || (kind == "ScaledObject" && api.starts_with("keda.sh/"));
         if scaler {
             let Some(t) = spec.and_then(|s| s.get("scaleTargetRef")) else {
                 return;
