@@ -182,8 +182,12 @@ impl<'a> AllFacts<'a> {
     /// The findings of every cross-file rule (suppressions and snippets not yet applied).
     /// The rules are independent: they run side by side on the scan's thread pool.
     pub fn check(&self, project: &Project, config: &Config) -> Vec<Finding> {
-        let graph = crate::flux::FluxGraph::new(&self.flux, project);
+        // The Flux graph is built by the first part that needs it, beside the others.
+        let graph = std::sync::OnceLock::new();
+        let graph = || graph.get_or_init(|| crate::flux::FluxGraph::new(&self.flux, project));
         let crd_scopes = CrdFact::scopes(&self.crds);
+        // (The pool splits the list in halves: the two slowest, duplicate-resource and the
+        // Flux graph's first user, go one to each half.)
         let parts: [&(dyn Fn() -> Vec<Finding> + Sync); 8] = [
             &|| {
                 if config.is_enabled(&DuplicateResource::META) {
@@ -192,18 +196,18 @@ impl<'a> AllFacts<'a> {
                     Vec::new()
                 }
             },
+            &|| HpaAndStaticReplicas::check(&self.scaling),
+            &|| MissingNamespace::check(&self.namespaces, project, &crd_scopes),
+            &|| NamespaceOnClusterScoped::check_custom(&self.custom_scoped, &crd_scopes),
+            &|| FluxSubstitutionUndefined::check(&self.variables, graph()),
             &|| {
                 if project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META) {
-                    DuplicateResourceAcrossUnits::check(&self.objects, &graph, project, config)
+                    DuplicateResourceAcrossUnits::check(&self.objects, graph(), project, config)
                 } else {
                     Vec::new()
                 }
             },
-            &|| FluxSubstitutionUndefined::check(&self.variables, &graph),
             &|| FluxSourceRefMissing::check(&self.sources),
-            &|| HpaAndStaticReplicas::check(&self.scaling),
-            &|| MissingNamespace::check(&self.namespaces, project, &crd_scopes),
-            &|| NamespaceOnClusterScoped::check_custom(&self.custom_scoped, &crd_scopes),
             &|| {
                 if config.is_enabled(&CrdVersionNotServed::META)
                     && self
