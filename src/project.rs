@@ -5,7 +5,6 @@
 //!
 //! Built once per scan from the kustomization files among the inputs; no kustomize run.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -132,8 +131,9 @@ pub struct Project {
     /// them instead of parsing again).
     /// (Taken by the per-file stage, so each tree is freed once its file is checked.)
     parsed: HashMap<String, std::sync::Mutex<Option<Preread>>>,
-    /// Kustomizations by directory.
-    by_dir: BTreeMap<String, Kust>,
+    /// Kustomizations by directory (hashed: the graph and the rules look them up by
+    /// directory for every reference).
+    by_dir: HashMap<String, Kust>,
     /// The scan's input files and their directories: existence checks answer from these
     /// before asking the file system.
     known_files: HashSet<String>,
@@ -215,6 +215,7 @@ impl Project {
         // Sized up front: growing these maps was a third of the (serial) graph build.
         let refs: usize = kustomizations.iter().map(|k| k.kust.refs.len()).sum();
         p.parsed.reserve(kustomizations.len());
+        p.by_dir.reserve(kustomizations.len());
         p.files.reserve(refs);
         for KustomizationFile {
             path,
@@ -380,7 +381,7 @@ impl Project {
 /// Records the memberships of every file the kustomization in `dir` (reached from the
 /// unit `root` through `chain`) lists, and of the kustomizations it includes.
 fn visit<'a>(
-    by_dir: &'a BTreeMap<String, Kust>,
+    by_dir: &'a HashMap<String, Kust>,
     root: &str,
     dir: &'a str,
     chain: &mut Vec<&'a Kust>,
