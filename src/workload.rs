@@ -107,6 +107,26 @@ impl<'a> PodSpec<'a> {
         }
     }
 
+    /// A finding of a Pod Security Standards profile rule (`pss-baseline`, `pss-restricted`)
+    /// about this pod: "PSS <profile>: <what> (<owner>)", identified by pod and `control`.
+    pub fn pss_finding(
+        &self,
+        rule: &'static crate::rules::RuleMeta,
+        path: &str,
+        span: crate::yaml::Span,
+        what: &str,
+        control: &str,
+    ) -> crate::finding::Finding {
+        let profile = rule.id.strip_prefix("pss-").unwrap_or(rule.id);
+        crate::finding::Finding::new(
+            rule,
+            path,
+            span,
+            format!("PSS {profile}: {what} ({})", self.owner()),
+            &self.identity(&format!("{}/{control}", rule.id)),
+        )
+    }
+
     /// The Pod Security admission level (`privileged`, `baseline`, `restricted`) that the
     /// pod's namespace enforces (label `pod-security.kubernetes.io/enforce`), when that
     /// Namespace object is in the same file. The pod's namespace is the one its deployment

@@ -133,14 +133,9 @@ struct Report<'c, 'a> {
 impl Report<'_, '_> {
     fn push(&mut self, span: Span, what: String, id: &str) {
         self.out.push(
-            Finding::new(
-                &PssBaseline::META,
-                self.cx.path,
-                span,
-                format!("PSS baseline: {what} ({})", self.pod.owner()),
-                &self.pod.identity(&format!("pss-baseline/{id}")),
-            )
-            .help("remove it, or label the namespace `pod-security.kubernetes.io/enforce: privileged` for a node agent"),
+            self.pod
+                .pss_finding(&PssBaseline::META, self.cx.path, span, &what, id)
+                .help("remove it, or label the namespace `pod-security.kubernetes.io/enforce: privileged` for a node agent"),
         );
     }
 

@@ -108,14 +108,9 @@ struct Report<'c, 'a> {
 impl Report<'_, '_> {
     fn push(&mut self, span: Span, what: String, id: &str, help: &str) {
         self.out.push(
-            Finding::new(
-                &PssRestricted::META,
-                self.cx.path,
-                span,
-                format!("PSS restricted: {what} ({})", self.pod.owner()),
-                &self.pod.identity(&format!("pss-restricted/{id}")),
-            )
-            .help(help.to_string()),
+            self.pod
+                .pss_finding(&PssRestricted::META, self.cx.path, span, &what, id)
+                .help(help.to_string()),
         );
     }
 
