@@ -282,13 +282,12 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         });
         p
     };
-    let detector = crate::secrets::Detector::new(&req.config);
     let mut ctx = Ctx {
         root: &root,
         config: &req.config,
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
-        detector,
+        detector: crate::secrets::Detector::new(&req.config),
         envelopes: rules::CODE_RULES
             .iter()
             .any(|r| r.group == "envelopes" && req.config.is_enabled(r)),
@@ -347,8 +346,8 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     trace_phase("sort", started);
-    // The graph (with its parsed kustomizations) and the facts are many small allocations:
-    // free them off the critical path.
+    // The graph (with its parsed kustomizations) and the per-file outcomes holding the facts
+    // are many small allocations: free them off the critical path (`facts` only borrows).
     drop(facts);
     let project = std::mem::take(&mut ctx.project);
     std::thread::spawn(move || drop((project, outcomes)));
