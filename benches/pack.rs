@@ -136,11 +136,12 @@ fn cross_file(bencher: divan::Bencher, apps: usize) {
     let project = graph(&files);
     let config = Config::default();
     let parsed: Vec<ParsedYaml> = files.iter().map(|(_, s)| parse_yaml(s)).collect();
+    let scan_wanted = Wanted::for_scan(&project, &config);
     bencher.bench(|| {
         let mut parts = Vec::with_capacity(files.len());
         for ((path, src), p) in files.iter().zip(&parsed) {
             let info = project.file(path);
-            let wanted = Wanted::for_file(info, src, &project, &config);
+            let wanted = scan_wanted.for_file(info, src);
             let mut facts = Facts::default();
             for doc in &p.documents {
                 let objects = envgate::manifest::objects(&doc.root);

@@ -30,7 +30,9 @@ fn main() {
         .collect();
     let t = Instant::now();
     let mut project = Project::build(Some(&root), &ks);
-    project.know_files(files.iter().map(|(p, _, _)| p.as_str()));
+    project.know_files(envgate::project::KnownFiles::of(
+        files.iter().map(|(p, _, _)| p.as_str()),
+    ));
     println!("graph: {:?} ({} kustomizations)", t.elapsed(), ks.len());
     let parsed: Vec<_> = files
         .iter()

@@ -45,34 +45,41 @@ pub struct Wanted {
 }
 
 impl Wanted {
-    pub fn for_file(
-        info: &crate::project::FileInfo,
-        src: &str,
-        project: &Project,
-        config: &Config,
-    ) -> Wanted {
-        let fragment = info.fragment;
+    /// The facts some enabled rule needs, for the whole scan (looked up once, not per file).
+    pub fn for_scan(project: &Project, config: &Config) -> Wanted {
         let across = project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META);
         let substitution =
             project.whole_tree && config.is_enabled(&FluxSubstitutionUndefined::META);
         Wanted {
-            objects: !fragment
-                && !info.memberships.is_empty()
-                && (config.is_enabled(&DuplicateResource::META) || across),
+            objects: config.is_enabled(&DuplicateResource::META) || across,
             sources: project.whole_tree && config.is_enabled(&FluxSourceRefMissing::META),
-            scaling: !fragment && config.is_enabled(&HpaAndStaticReplicas::META),
-            namespaces: project.whole_tree
-                && !fragment
-                && config.is_enabled(&MissingNamespace::META),
+            scaling: config.is_enabled(&HpaAndStaticReplicas::META),
+            namespaces: project.whole_tree && config.is_enabled(&MissingNamespace::META),
             // (CRDs also tell missing-namespace the scope of custom resources.)
-            crds: !fragment
-                && (config.is_enabled(&CrdVersionNotServed::META)
-                    || config.is_enabled(&NamespaceOnClusterScoped::META)
-                    || (project.whole_tree && config.is_enabled(&MissingNamespace::META))),
-            custom_scoped: !fragment && config.is_enabled(&NamespaceOnClusterScoped::META),
+            crds: config.is_enabled(&CrdVersionNotServed::META)
+                || config.is_enabled(&NamespaceOnClusterScoped::META)
+                || (project.whole_tree && config.is_enabled(&MissingNamespace::META)),
+            custom_scoped: config.is_enabled(&NamespaceOnClusterScoped::META),
             flux: across || substitution,
-            variables: !fragment
-                && substitution
+            variables: substitution,
+        }
+    }
+
+    /// The facts one file must record: patch files (fragments) record only the Flux graph
+    /// and sources; object identities only for files some unit includes; variables only in
+    /// files that use one.
+    pub fn for_file(self, info: &crate::project::FileInfo, src: &str) -> Wanted {
+        let whole = !info.fragment;
+        Wanted {
+            objects: self.objects && whole && !info.memberships.is_empty(),
+            sources: self.sources,
+            scaling: self.scaling && whole,
+            namespaces: self.namespaces && whole,
+            crds: self.crds && whole,
+            custom_scoped: self.custom_scoped && whole,
+            flux: self.flux,
+            variables: self.variables
+                && whole
                 && memchr::memmem::find(src.as_bytes(), b"${").is_some(),
         }
     }

@@ -136,8 +136,7 @@ pub struct Project {
     by_dir: HashMap<String, Kust>,
     /// The scan's input files and their directories: existence checks answer from these
     /// before asking the file system.
-    known_files: HashSet<String>,
-    known_dirs: HashSet<String>,
+    known: KnownFiles,
     /// The scan covers whole directory trees (not a list of files, not the index): rules
     /// that conclude from what is *absent* (an unlisted file, an undefined source) only run
     /// then.
@@ -145,6 +144,33 @@ pub struct Project {
     /// The git work tree holding the scan root, when there is one (Flux paths are relative
     /// to the repository root).
     pub repo_root: Option<PathBuf>,
+}
+
+/// The scan's input files (relative to the root) and their directories.
+#[derive(Debug, Default)]
+pub struct KnownFiles {
+    files: HashSet<String>,
+    dirs: HashSet<String>,
+}
+
+impl KnownFiles {
+    pub fn of<'a>(files: impl ExactSizeIterator<Item = &'a str>) -> KnownFiles {
+        let mut k = KnownFiles::default();
+        k.files.reserve(files.len());
+        for f in files {
+            let mut d = f;
+            while let Some(i) = d.rfind('/') {
+                d = &d[..i];
+                // (Most files share their directory with the previous ones: no copy then.)
+                if k.dirs.contains(d) {
+                    break;
+                }
+                k.dirs.insert(d.to_string());
+            }
+            k.files.insert(f.to_string());
+        }
+        k
+    }
 }
 
 /// What the graph says about one file.
@@ -178,20 +204,10 @@ pub enum Target {
 }
 
 impl Project {
-    /// Records the scan's input files (relative to the root), so that most existence checks
+    /// Records the scan's input files ([`KnownFiles::of`]), so that most existence checks
     /// need no system call.
-    pub fn know_files<'a>(&mut self, files: impl ExactSizeIterator<Item = &'a str>) {
-        self.known_files.reserve(files.len());
-        for f in files {
-            let mut d = f;
-            while let Some(i) = d.rfind('/') {
-                d = &d[..i];
-                if !self.known_dirs.insert(d.to_string()) {
-                    break;
-                }
-            }
-            self.known_files.insert(f.to_string());
-        }
+    pub fn know_files(&mut self, known: KnownFiles) {
+        self.known = known;
     }
 
     /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
@@ -346,7 +362,7 @@ impl Project {
         let rel = rel.trim_end_matches('/');
         // A directory holding a scanned file exists: no syscall (the scan root is the
         // repository root in the usual `envgate scan .`).
-        self.known_dirs.contains(rel)
+        self.known.dirs.contains(rel)
             || root.join(rel).is_dir()
             || self
                 .repo_root
@@ -359,10 +375,10 @@ impl Project {
         let Some(root) = &self.root else {
             return Target::Unknown;
         };
-        if self.known_files.contains(rel) {
+        if self.known.files.contains(rel) {
             return Target::File;
         }
-        if self.known_dirs.contains(rel) && self.by_dir.contains_key(rel) {
+        if self.known.dirs.contains(rel) && self.by_dir.contains_key(rel) {
             return Target::Dir(true);
         }
         let abs = root.join(rel);

@@ -119,6 +119,8 @@ struct Ctx<'a> {
     envelopes: bool,
     max_file_size: u64,
     document_rules: Vec<&'static dyn rules::DocumentRule>,
+    /// The cross-file facts the enabled rules need.
+    wanted: crate::cross_file::Wanted,
     snippets: bool,
 }
 
@@ -288,6 +290,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         keys: &req.envelope_keys,
         policies: crate::envelope::sops_policy::PolicyLookup::new(&root),
         detector: crate::secrets::Detector::new(&req.config),
+        wanted: crate::cross_file::Wanted::for_scan(&project, &req.config),
         envelopes: rules::CODE_RULES
             .iter()
             .any(|r| r.group == "envelopes" && req.config.is_enabled(r)),
@@ -466,21 +469,28 @@ fn needs_project(config: &Config) -> bool {
 /// The kustomize graph of the inputs (kustomization files are few and small: read here,
 /// once, before the parallel stage).
 fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Project {
-    let kustomizations: Vec<crate::project::KustomizationFile> = inputs
-        .par_iter()
-        .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
-        .filter_map(|i| {
-            if matches!(i, Input::Stdin { .. }) {
-                return None;
-            }
-            let bytes = read(i, cap).ok()?;
-            let src = String::from_utf8(bytes).ok()?;
-            crate::project::KustomizationFile::parse(i.rel(), &src)
-                .map(|k| k.with_bytes(src.into_bytes()))
-        })
-        .collect();
-    let mut p = crate::project::Project::from_parsed(Some(root), kustomizations);
-    p.know_files(inputs.iter().map(Input::rel));
+    // The input list is indexed beside the kustomizations' reading (both are needed before
+    // the per-file stage; indexing alone was a serial ~4 ms on 20,000 files).
+    let (mut p, known) = rayon::join(
+        || {
+            let kustomizations: Vec<crate::project::KustomizationFile> = inputs
+                .par_iter()
+                .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
+                .filter_map(|i| {
+                    if matches!(i, Input::Stdin { .. }) {
+                        return None;
+                    }
+                    let bytes = read(i, cap).ok()?;
+                    let src = String::from_utf8(bytes).ok()?;
+                    crate::project::KustomizationFile::parse(i.rel(), &src)
+                        .map(|k| k.with_bytes(src.into_bytes()))
+                })
+                .collect();
+            crate::project::Project::from_parsed(Some(root), kustomizations)
+        },
+        || crate::project::KnownFiles::of(inputs.iter().map(Input::rel)),
+    );
+    p.know_files(known);
     p
 }
 
@@ -780,7 +790,7 @@ fn check_manifest(
         });
     }
     let info = ctx.project.file(rel);
-    let wanted = crate::cross_file::Wanted::for_file(info, src, &ctx.project, ctx.config);
+    let wanted = ctx.wanted.for_file(info, src);
     for doc in &parsed.documents {
         let cx =
             DocumentContext::with_file_info(rel, src, kind, doc, ctx.config, &ctx.project, info)

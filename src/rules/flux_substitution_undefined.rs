@@ -60,6 +60,12 @@ const DISABLE_KEY: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
 impl VariableUse {
     pub fn collect(path: &str, src: &str, obj: &KubeObject, out: &mut Vec<VariableUse>) {
+        // Variables are read from the source text: an object whose text has no `${` has
+        // none (most objects of a file that has one elsewhere), and needs no walk.
+        let text = src.get(obj.node.span.bytes()).unwrap_or(src);
+        if memchr::memmem::find(text.as_bytes(), b"${").is_none() {
+            return;
+        }
         let meta = obj.node.get("metadata");
         let disabled = ["annotations", "labels"].iter().any(|k| {
             meta.and_then(|m| m.get(k))
