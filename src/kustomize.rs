@@ -77,7 +77,7 @@ pub fn is_remote(entry: &str) -> bool {
 
 /// An entry whose value is not known before rendering (Flux/Helm placeholders).
 fn is_templated(entry: &str) -> bool {
-    entry.contains("${") || entry.contains("{{") || entry.contains("$(")
+    crate::placeholder::contains_placeholder(entry)
 }
 
 /// Every local path entry of a kustomization document, in source order. Remote, inline

@@ -23,13 +23,38 @@ pub fn is_placeholder_only(value: &str) -> bool {
 }
 
 /// True when `value` holds a placeholder anywhere (its rendered value is unknown).
+///
+/// One pass over the bytes (every placeholder starts with `$` or `{`): rules ask this of
+/// every label, name and path they read.
 pub fn contains_placeholder(value: &str) -> bool {
-    value.contains("${") || value.contains("$(") || value.contains("{{")
+    let b = value.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'$', b'{', &b[from..]) {
+        let i = from + i;
+        if matches!(
+            (b[i], b.get(i + 1)),
+            (b'$', Some(b'{' | b'(')) | (b'{', Some(b'{'))
+        ) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contained_placeholders() {
+        for v in ["${A}", "x-$(B)", "{{ .x }}", "a${", "$$(x", "{{"] {
+            assert!(contains_placeholder(v), "{v:?}");
+        }
+        for v in ["", "$", "{", "$x{", "{ {", "a$ (b", "plain-name", "}}"] {
+            assert!(!contains_placeholder(v), "{v:?}");
+        }
+    }
 
     #[test]
     fn placeholders() {

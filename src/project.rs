@@ -184,6 +184,18 @@ pub struct FileInfo {
     pub memberships: Vec<Arc<Membership>>,
 }
 
+impl FileInfo {
+    /// The namespace every unit including the file gives it (None when no unit includes
+    /// it, or units disagree or set none).
+    pub fn unit_namespace(&self) -> Option<&str> {
+        let ms = &self.memberships;
+        let first = ms.first()?.namespace.as_deref()?;
+        ms.iter()
+            .all(|m| m.namespace.as_deref() == Some(first))
+            .then_some(first)
+    }
+}
+
 static NO_INFO: FileInfo = FileInfo {
     fragment: false,
     referenced: false,
@@ -304,11 +316,7 @@ impl Project {
     /// The namespace every unit including `path` gives it (None when no unit includes it,
     /// or units disagree or set none).
     pub fn unit_namespace(&self, path: &str) -> Option<&str> {
-        let ms = self.memberships(path);
-        let first = ms.first()?.namespace.as_deref()?;
-        ms.iter()
-            .all(|m| m.namespace.as_deref() == Some(first))
-            .then_some(first)
+        self.file(path).unit_namespace()
     }
 
     /// The parse (and bytes) of a kustomization file read while building the graph, handed

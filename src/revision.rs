@@ -5,7 +5,7 @@ use crate::placeholder::is_placeholder_only;
 
 /// True when `v` contains a placeholder (`${VAR}`, `$(VAR)`, `{{ … }}`): its value is unknown.
 pub fn has_placeholder(v: &str) -> bool {
-    v.contains("${") || v.contains("$(") || v.contains("{{") || is_placeholder_only(v)
+    crate::placeholder::contains_placeholder(v) || is_placeholder_only(v)
 }
 
 /// True for an exact semantic version: `1.2.3`, `v1.2.3`, `=1.2.3`, `1.2.3-rc.1+build`.

@@ -813,7 +813,7 @@ fn check_manifest(
             rel,
             &parsed.documents,
             ctx.keys,
-            ctx.project.unit_namespace(rel),
+            info.unit_namespace(),
             &mut findings,
         );
         crate::envelope::check::check_manifest(

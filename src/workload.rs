@@ -133,7 +133,7 @@ impl<'a> PodSpec<'a> {
     /// units set, else its own `metadata.namespace`. Namespaces defined in other files are
     /// not looked up.
     pub fn enforced_level(&self, cx: &crate::rules::DocumentContext<'a>) -> Option<&'a str> {
-        let ns = cx.project.unit_namespace(cx.path).or(self.namespace)?;
+        let ns = cx.file.unit_namespace().or(self.namespace)?;
         cx.file_docs
             .iter()
             .flat_map(|d| objects(&d.root))
