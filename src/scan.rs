@@ -801,6 +801,7 @@ fn check_manifest(
         out.facts
             .collect(rel, src, cx.objects(), &ctx.project, wanted);
     }
+    out.facts.shrink_to_fit();
     crate::secrets::detect(
         rel,
         bytes,
