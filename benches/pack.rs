@@ -145,7 +145,7 @@ fn cross_file(bencher: divan::Bencher, apps: usize) {
             let mut facts = Facts::default();
             for doc in &p.documents {
                 let objects = envgate::manifest::objects(&doc.root);
-                facts.collect(path, src, &objects, &project, wanted);
+                facts.collect(path, src, info, &objects, &project, wanted);
             }
             parts.push(facts);
         }

@@ -91,6 +91,7 @@ impl Facts {
         &mut self,
         path: &str,
         src: &str,
+        info: &crate::project::FileInfo,
         objects: &[KubeObject],
         project: &Project,
         w: Wanted,
@@ -111,13 +112,13 @@ impl Facts {
                 self.objects.extend(ObjectRecord::of(path, obj));
             }
             if w.sources {
-                SourceFact::collect(path, obj, project, &mut self.sources);
+                SourceFact::collect(path, info, obj, &mut self.sources);
             }
             if w.scaling {
-                ScaleFact::collect(path, obj, project, &mut self.scaling);
+                ScaleFact::collect(path, info, obj, &mut self.scaling);
             }
             if w.namespaces {
-                NamespaceFact::collect(path, obj, project, &mut self.namespaces);
+                NamespaceFact::collect(path, info, obj, project, &mut self.namespaces);
             }
             if w.custom_scoped {
                 CustomScopeFact::collect(path, obj, &mut self.custom_scoped);
@@ -126,7 +127,8 @@ impl Facts {
                 CrdFact::collect(path, obj, &mut self.crds);
             }
             if w.flux {
-                self.flux.extend(FluxKustomization::of(path, obj, project));
+                self.flux
+                    .extend(FluxKustomization::of(path, info, obj, project));
             }
             if w.variables {
                 VariableUse::collect(path, src, obj, &mut self.variables);

@@ -4,7 +4,7 @@
 
 use crate::kustomize;
 use crate::manifest::KubeObject;
-use crate::project::Project;
+use crate::project::{FileInfo, Project};
 
 /// What a Flux `Kustomization` of this repository says about deploying it.
 #[derive(Clone, Debug)]
@@ -41,12 +41,17 @@ pub struct PostBuild {
 impl FluxKustomization {
     /// The record of a Flux Kustomization that is itself deployed (listed by a
     /// kustomization, or in a directory tree without one).
-    pub fn of(path: &str, obj: &KubeObject, project: &Project) -> Option<FluxKustomization> {
+    pub fn of(
+        path: &str,
+        info: &FileInfo,
+        obj: &KubeObject,
+        project: &Project,
+    ) -> Option<FluxKustomization> {
         let (api, kind) = (obj.api_version?, obj.kind?);
         if kind != "Kustomization" || !api.starts_with("kustomize.toolkit.fluxcd.io/") {
             return None;
         }
-        if !is_deployed(path, project) {
+        if !is_deployed(path, info, project) {
             return None;
         }
         let spec = obj.node.get("spec")?;
@@ -84,7 +89,7 @@ impl FluxKustomization {
                 .map(str::to_string),
             post_build,
             patches_substitution,
-            transformed: project.memberships(path).iter().any(|m| m.transformed),
+            transformed: info.memberships.iter().any(|m| m.transformed),
         })
     }
 }
@@ -118,8 +123,8 @@ fn mentions(n: &crate::yaml::Node, found: &mut bool) {
 /// A controller object counts only when it is itself deployed: listed by a kustomization,
 /// or in a directory tree without one (Flux applies those whole). A commented-out
 /// `ks.yaml` deploys nothing.
-pub fn is_deployed(path: &str, project: &Project) -> bool {
-    !project.memberships(path).is_empty() || {
+pub fn is_deployed(path: &str, info: &FileInfo, project: &Project) -> bool {
+    !info.memberships.is_empty() || {
         let mut dir = kustomize::dir_of(path);
         loop {
             if project.kustomization_in(dir).is_some() {

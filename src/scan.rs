@@ -799,7 +799,7 @@ fn check_manifest(
             rule.check(&cx, &mut findings);
         }
         out.facts
-            .collect(rel, src, cx.objects(), &ctx.project, wanted);
+            .collect(rel, src, info, cx.objects(), &ctx.project, wanted);
     }
     out.facts.shrink_to_fit();
     crate::secrets::detect(

@@ -383,7 +383,7 @@ mod tests {
         let (mut records, mut flux) = (Vec::new(), Vec::new());
         each_object(files, |path, _, o| {
             records.extend(ObjectRecord::of(path, o));
-            flux.extend(FluxKustomization::of(path, o, &project));
+            flux.extend(FluxKustomization::of(path, project.file(path), o, &project));
         });
         Repo {
             project,

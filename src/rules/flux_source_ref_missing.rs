@@ -1,6 +1,5 @@
 use crate::finding::Finding;
 use crate::manifest::KubeObject;
-use crate::project::Project;
 use crate::rules::declare_rule;
 use crate::yaml::{Node, Span};
 
@@ -72,11 +71,11 @@ pub enum SourceFact {
 }
 
 /// The namespace an object ends up in: its own, else the one every unit including it sets.
-fn namespace_of(path: &str, obj: &KubeObject, project: &Project) -> Option<String> {
+fn namespace_of(info: &crate::project::FileInfo, obj: &KubeObject) -> Option<String> {
     if let Some(ns) = obj.namespace {
         return Some(ns.to_string());
     }
-    let ms = project.memberships(path);
+    let ms = &info.memberships;
     let first = ms.first()?.namespace.clone()?;
     ms.iter()
         .all(|m| m.namespace.as_deref() == Some(first.as_str()))
@@ -84,14 +83,19 @@ fn namespace_of(path: &str, obj: &KubeObject, project: &Project) -> Option<Strin
 }
 
 impl SourceFact {
-    pub fn collect(path: &str, obj: &KubeObject, project: &Project, out: &mut Vec<SourceFact>) {
+    pub fn collect(
+        path: &str,
+        info: &crate::project::FileInfo,
+        obj: &KubeObject,
+        out: &mut Vec<SourceFact>,
+    ) {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
         if !api.contains(".fluxcd.io/") {
             return;
         }
-        let ns = || namespace_of(path, obj, project);
+        let ns = || namespace_of(info, obj);
         if api.starts_with("source.extensions.fluxcd.io/") && kind == "ArtifactGenerator" {
             let artifacts = obj.node.get("spec").and_then(|s| s.get("artifacts"));
             for a in artifacts.map(|a| a.items()).unwrap_or_default() {
@@ -231,13 +235,13 @@ mod tests {
     }
 
     fn facts(files: &[(&str, &str)]) -> Vec<SourceFact> {
-        let project = Project::default();
+        let project = crate::project::Project::default();
         let mut out = Vec::new();
         for (path, src) in files {
             let p = parse_yaml(src);
             for d in &p.documents {
                 for o in crate::manifest::objects(&d.root) {
-                    SourceFact::collect(path, &o, &project, &mut out);
+                    SourceFact::collect(path, project.file(path), &o, &mut out);
                 }
             }
         }

@@ -214,7 +214,7 @@ mod tests {
         let (mut uses, mut flux) = (Vec::new(), Vec::new());
         each_object(files, |path, src, o| {
             VariableUse::collect(path, src, o, &mut uses);
-            flux.extend(FluxKustomization::of(path, o, &project));
+            flux.extend(FluxKustomization::of(path, project.file(path), o, &project));
         });
         FluxSubstitutionUndefined::check(&refs(&uses), &FluxGraph::new(&refs(&flux), &project))
     }

@@ -1,6 +1,5 @@
 use crate::finding::Finding;
 use crate::manifest::KubeObject;
-use crate::project::Project;
 use crate::rules::declare_rule;
 use crate::yaml::Span;
 
@@ -50,7 +49,12 @@ pub struct ScaleFact {
 }
 
 impl ScaleFact {
-    pub fn collect(path: &str, obj: &KubeObject, project: &Project, out: &mut Vec<ScaleFact>) {
+    pub fn collect(
+        path: &str,
+        info: &crate::project::FileInfo,
+        obj: &KubeObject,
+        out: &mut Vec<ScaleFact>,
+    ) {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
@@ -59,7 +63,7 @@ impl ScaleFact {
         if !scaler && !matches!(kind, "Deployment" | "StatefulSet") {
             return; // (before looking anything up: most objects are neither)
         }
-        let ms = project.memberships(path);
+        let ms = &info.memberships;
         let units: Vec<String> = ms.iter().map(|m| m.unit.clone()).collect();
         let ns = obj.namespace.map(str::to_string).or_else(|| {
             let first = ms.first()?.namespace.clone()?;
@@ -151,12 +155,12 @@ mod tests {
     use crate::yaml::parse_yaml;
 
     fn run(files: &[(&str, &str)]) -> Vec<Finding> {
-        let project = Project::default();
+        let project = crate::project::Project::default();
         let mut facts = Vec::new();
         for (path, src) in files {
             for d in &parse_yaml(src).documents {
                 for o in crate::manifest::objects(&d.root) {
-                    ScaleFact::collect(path, &o, &project, &mut facts);
+                    ScaleFact::collect(path, project.file(path), &o, &mut facts);
                 }
             }
         }

@@ -70,12 +70,18 @@ pub enum NamespaceFact {
 }
 
 impl NamespaceFact {
-    pub fn collect(path: &str, obj: &KubeObject, project: &Project, out: &mut Vec<NamespaceFact>) {
+    pub fn collect(
+        path: &str,
+        info: &crate::project::FileInfo,
+        obj: &KubeObject,
+        project: &Project,
+        out: &mut Vec<NamespaceFact>,
+    ) {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
         let spec = obj.node.get("spec");
-        let deployed = || crate::flux::is_deployed(path, project);
+        let deployed = || crate::flux::is_deployed(path, info, project);
         if kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/") {
             if !deployed() {
                 return;
@@ -91,7 +97,7 @@ impl NamespaceFact {
                     .map(str::to_string);
                 // A kustomization that rewrites it (`replacements` setting targetNamespace
                 // on every Flux Kustomization is a common pattern) may provide one.
-                let rewritten = project.memberships(path).iter().any(|m| m.transformed);
+                let rewritten = info.memberships.iter().any(|m| m.transformed);
                 let dir = clean(p);
                 out.push(NamespaceFact::Deploys {
                     kustomized: project.kustomization_in(&dir).is_some(),
@@ -143,8 +149,8 @@ impl NamespaceFact {
                 _ => return,
             },
         };
-        let bare_units: Vec<String> = project
-            .memberships(path)
+        let bare_units: Vec<String> = info
+            .memberships
             .iter()
             .filter(|m| m.namespace.is_none())
             .map(|m| m.unit.clone())
@@ -248,7 +254,7 @@ mod tests {
         let project = Project::build(None, ks);
         let (mut facts, mut crds) = (Vec::new(), Vec::new());
         each_object(files, |path, _, o| {
-            NamespaceFact::collect(path, o, &project, &mut facts);
+            NamespaceFact::collect(path, project.file(path), o, &project, &mut facts);
             CrdFact::collect(path, o, &mut crds);
         });
         MissingNamespace::check(&refs(&facts), &project, &CrdFact::scopes(&refs(&crds)))
