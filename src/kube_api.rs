@@ -214,16 +214,14 @@ pub fn group_of(api_version: &str) -> &str {
 
 /// The scope of a built-in kind, `None` for kinds the data does not know (custom resources).
 pub fn kind_scope(api_version: &str, kind: &str) -> Option<Scope> {
-    static T: LazyLock<HashMap<String, Vec<(String, Scope)>>> =
+    static T: LazyLock<HashMap<String, HashMap<String, Scope>>> =
         LazyLock::new(|| parse_kind_scope(KIND_SCOPE).expect("rules/api/k8s-kind-scope.yaml"));
-    T.get(group_of(api_version))?
-        .iter()
-        .find(|(k, _)| k == kind)
-        .map(|(_, s)| *s)
+    // (Hashed by kind too: rules ask this of every object, and the core group lists dozens.)
+    T.get(group_of(api_version))?.get(kind).copied()
 }
 
-/// Group → [(kind, scope)].
-fn parse_kind_scope(src: &str) -> Result<HashMap<String, Vec<(String, Scope)>>, String> {
+/// Group → kind → scope (the first entry of a kind wins).
+fn parse_kind_scope(src: &str) -> Result<HashMap<String, HashMap<String, Scope>>, String> {
     let parsed = parse_yaml(src);
     if let Some(p) = parsed.problems.first() {
         return Err(format!("{p:?}"));
@@ -244,8 +242,9 @@ fn parse_kind_scope(src: &str) -> Result<HashMap<String, Vec<(String, Scope)>>, 
                 other => return Err(format!("bad scope {other:?} for {group}/{kind}")),
             };
             out.entry(group.to_string())
-                .or_insert_with(Vec::new)
-                .push((kind.to_string(), scope));
+                .or_insert_with(HashMap::default)
+                .entry(kind.to_string())
+                .or_insert(scope);
         }
     }
     Ok(out)

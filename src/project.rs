@@ -278,27 +278,24 @@ impl Project {
             .map(|(t, _)| t.as_str())
             .filter(|t| by_dir.contains_key(*t))
             .collect();
-        // Keyed by the kustomizations' own reference strings: no copy per member file.
-        let mut memberships: HashMap<&str, Vec<Arc<Membership>>> = HashMap::default();
-        for root in by_dir.keys().filter(|d| !included.contains(d.as_str())) {
+        // Memberships go straight into the files' entries (every member was entered in
+        // `files` as a reference target), then each list is put in unit order.
+        for (root, k) in by_dir.iter().filter(|(d, _)| !included.contains(d.as_str())) {
             let mut chain = Vec::new();
             let mut visiting = HashSet::default();
             visit(
                 by_dir,
                 root,
-                root,
+                k,
                 &mut chain,
                 &mut visiting,
-                &mut memberships,
+                &mut self.files,
             );
         }
-        for (path, mut v) in memberships {
-            v.sort_by(|a, b| a.unit.cmp(&b.unit));
-            v.dedup();
-            // (Every member was entered in `files` as a reference target.)
-            match self.files.get_mut(path) {
-                Some(info) => info.memberships = v,
-                None => self.files.entry(path.to_string()).or_default().memberships = v,
+        for info in self.files.values_mut() {
+            if info.memberships.len() > 1 {
+                info.memberships.sort_by(|a, b| a.unit.cmp(&b.unit));
+                info.memberships.dedup();
             }
         }
     }
@@ -402,19 +399,16 @@ impl Project {
     }
 }
 
-/// Records the memberships of every file the kustomization in `dir` (reached from the
-/// unit `root` through `chain`) lists, and of the kustomizations it includes.
+/// Records the memberships of every file the kustomization `k` in `dir` (reached from the
+/// unit root, `chain[0]`, through `chain`) lists, and of the kustomizations it includes.
 fn visit<'a>(
     by_dir: &'a HashMap<String, Kust>,
-    root: &str,
     dir: &'a str,
+    k: &'a Kust,
     chain: &mut Vec<&'a Kust>,
     visiting: &mut HashSet<&'a str>,
-    out: &mut HashMap<&'a str, Vec<Arc<Membership>>>,
+    files: &mut HashMap<String, FileInfo>,
 ) {
-    let Some(k) = by_dir.get(dir) else {
-        return;
-    };
     if !visiting.insert(dir) || chain.len() > 64 {
         return; // a cycle: kustomize rejects it; the graph just stops
     }
@@ -425,12 +419,12 @@ fn visit<'a>(
         if !matches!(role, Role::Resource | Role::Component) {
             continue;
         }
-        if by_dir.contains_key(target) {
-            visit(by_dir, root, target, chain, visiting, out);
+        if let Some(child) = by_dir.get(target) {
+            visit(by_dir, target, child, chain, visiting, files);
         } else {
             let m = here.get_or_insert_with(|| {
                 Arc::new(Membership {
-                    unit: by_dir[root].path.clone(),
+                    unit: chain[0].path.clone(), // (the root's kustomization)
                     namespace: chain.iter().find_map(|k| k.namespace.clone()),
                     prefix: chain.iter().map(|k| k.prefix.as_str()).collect(),
                     suffix: chain.iter().rev().map(|k| k.suffix.as_str()).collect(),
@@ -446,7 +440,11 @@ fn visit<'a>(
                         .collect(),
                 })
             });
-            out.entry(target.as_str()).or_default().push(Arc::clone(m));
+            let ms = match files.get_mut(target.as_str()) {
+                Some(info) => &mut info.memberships,
+                None => &mut files.entry(target.clone()).or_default().memberships,
+            };
+            ms.push(Arc::clone(m));
         }
     }
     chain.pop();

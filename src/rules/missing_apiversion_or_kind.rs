@@ -39,18 +39,17 @@ impl DocumentRule for MissingApiversionOrKind {
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         let root = &cx.doc.root;
-        if root.is_null()
-            || cx.is_fragment()
-            || cx.memberships().is_empty()
-            || crate::manifest::is_sops_document(root) && root.get("kind").is_some()
-        {
+        if root.is_null() || cx.is_fragment() || cx.memberships().is_empty() {
             return;
         }
         let missing: Vec<&str> = ["apiVersion", "kind"]
             .into_iter()
             .filter(|k| root.get_str(k).is_none_or(str::is_empty))
             .collect();
-        if missing.is_empty() {
+        // (A SOPS file with a kind is exempt; looked at last, as few documents miss a field.)
+        if missing.is_empty()
+            || crate::manifest::is_sops_document(root) && root.get("kind").is_some()
+        {
             return;
         }
         let span = if root.is_mapping() {
