@@ -435,6 +435,7 @@ fn run_scan(args: ScanArgs) -> Result<i32, String> {
     };
     let t0 = std::time::Instant::now();
     let (mut result, fail_on) = scan_with(&args)?;
+    std::mem::take(&mut result.scratch).leave_to_exit();
     crate::scan::trace_phase("scan", t0);
     if let Some(b) = &baseline {
         result.stale_baseline = b.filter(&mut result.findings);

@@ -280,17 +280,13 @@ impl Project {
             .collect();
         // Memberships go straight into the files' entries (every member was entered in
         // `files` as a reference target), then each list is put in unit order.
-        for (root, k) in by_dir.iter().filter(|(d, _)| !included.contains(d.as_str())) {
+        for (root, k) in by_dir
+            .iter()
+            .filter(|(d, _)| !included.contains(d.as_str()))
+        {
             let mut chain = Vec::new();
             let mut visiting = HashSet::default();
-            visit(
-                by_dir,
-                root,
-                k,
-                &mut chain,
-                &mut visiting,
-                &mut self.files,
-            );
+            visit(by_dir, root, k, &mut chain, &mut visiting, &mut self.files);
         }
         for info in self.files.values_mut() {
             if info.memberships.len() > 1 {

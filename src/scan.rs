@@ -65,6 +65,25 @@ pub struct ScanResult {
     pub stale_baseline: Vec<crate::baseline::Entry>,
     pub stats: ScanStats,
     pub elapsed: Duration,
+    /// The scan's working memory (the kustomize graph, the per-file outcomes and facts):
+    /// hundreds of thousands of small allocations, freed when this is dropped. The command
+    /// line hands it to [`Scratch::leave_to_exit`]: the process ends right after reporting.
+    pub scratch: Scratch,
+}
+
+/// Memory a scan kept until its end (see [`ScanResult::scratch`]).
+#[derive(Default)]
+pub struct Scratch {
+    /// Only held (owned until dropped), never read.
+    _held: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl Scratch {
+    /// Leaves the memory to the operating system at process exit instead of freeing it
+    /// piece by piece (~40 ms of CPU on the 20k-file tree, on the way out).
+    pub fn leave_to_exit(self) {
+        std::mem::forget(self);
+    }
 }
 
 /// What is wrong with the request itself (exit code 2).
@@ -349,17 +368,18 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     trace_phase("sort", started);
-    // The graph (with its parsed kustomizations) and the per-file outcomes holding the facts
-    // are many small allocations: free them off the critical path (`facts` only borrows).
+    // (`facts` only borrows from the outcomes.)
     drop(facts);
-    let project = std::mem::take(&mut ctx.project);
-    std::thread::spawn(move || drop((project, outcomes)));
+    let scratch = Scratch {
+        _held: Some(Box::new((std::mem::take(&mut ctx.project), outcomes))),
+    };
     Ok(ScanResult {
         root,
         findings,
         stale_baseline: Vec::new(),
         stats,
         elapsed: started.elapsed(),
+        scratch,
     })
 }
 
@@ -653,11 +673,10 @@ fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
         out.findings.extend(findings);
     }
     // Only files with facts can get cross-file findings, whose suppressions need the bytes.
+    // (`envgate` starts both markers, `envgate:` comments and the ignore annotation.)
     out.marked = !ctx.snippets
         && !out.facts.is_empty()
-        && (memchr::memmem::find(&bytes, b"envgate:").is_some()
-            || memchr::memmem::find(&bytes, crate::suppress::IGNORE_ANNOTATION.as_bytes())
-                .is_some());
+        && memchr::memmem::find(&bytes, b"envgate").is_some();
     out
 }
 
