@@ -44,14 +44,21 @@ impl DocumentRule for DuplicateKustomizeEntry {
         if cx.doc.index != 0 || !kustomize::is_kustomization(cx.kind, &cx.doc.root) {
             return;
         }
-        let dir = kustomize::dir_of(cx.path);
-        let mut seen: HashMap<(&str, String), Span> = HashMap::default();
-        for r in cx.kustomize_references() {
-            let key = (r.field, kustomize::resolve(dir, r.path));
-            if let Some(first) = seen.get(&key) {
-                out.push(self.finding(cx, r.span, *first, r.field, r.path));
-            } else {
-                seen.insert(key, r.span);
+        // (field, target, position) sorted: an entry's repeats follow it. (A kustomization
+        // lists a handful of entries: no hash map per document.)
+        let refs = cx.kustomize_references();
+        let mut keys: Vec<(&str, &str, usize)> = refs
+            .iter()
+            .zip(cx.kustomize_targets())
+            .enumerate()
+            .map(|(i, (r, t))| (r.field, t.as_str(), i))
+            .collect();
+        keys.sort_unstable();
+        for same in keys.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let first = refs[same[0].2].span;
+            for &(_, _, i) in &same[1..] {
+                let r = &refs[i];
+                out.push(self.finding(cx, r.span, first, r.field, r.path));
             }
         }
         for field in ["configMapGenerator", "secretGenerator"] {

@@ -50,10 +50,8 @@ impl DocumentRule for KustomizeMissingReference {
         if cx.doc.index != 0 || !kustomize::is_kustomization(cx.kind, &cx.doc.root) {
             return;
         }
-        let dir = kustomize::dir_of(cx.path);
-        for r in cx.kustomize_references() {
-            let target = kustomize::resolve(dir, r.path);
-            let problem = match (cx.project.target(&target), r.role) {
+        for (r, target) in cx.kustomize_references().iter().zip(cx.kustomize_targets()) {
+            let problem = match (cx.project.target(target), r.role) {
                 (Target::Unknown | Target::File, Role::Directory) => None,
                 (Target::Unknown | Target::File | Target::Dir(true), _) => None,
                 (Target::Dir(_), Role::Directory) => None,

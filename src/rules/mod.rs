@@ -133,6 +133,7 @@ pub struct DocumentContext<'a> {
     containers: std::cell::OnceCell<Vec<&'a crate::yaml::Node>>,
     pod_specs: std::cell::OnceCell<Vec<crate::workload::PodSpec<'a>>>,
     references: std::cell::OnceCell<Vec<crate::kustomize::Reference<'a>>>,
+    targets: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> DocumentContext<'a> {
@@ -171,6 +172,7 @@ impl<'a> DocumentContext<'a> {
             containers: Default::default(),
             pod_specs: Default::default(),
             references: Default::default(),
+            targets: Default::default(),
         }
     }
 
@@ -197,6 +199,19 @@ impl<'a> DocumentContext<'a> {
     pub fn kustomize_references(&self) -> &[crate::kustomize::Reference<'a>] {
         self.references
             .get_or_init(|| crate::kustomize::references(&self.doc.root))
+    }
+
+    /// Where each of [`Self::kustomize_references`] points, resolved against the file's
+    /// directory ([`crate::kustomize::resolve`]): same order, computed once for the rules
+    /// that compare or look up targets.
+    pub fn kustomize_targets(&self) -> &[String] {
+        self.targets.get_or_init(|| {
+            let dir = crate::kustomize::dir_of(self.path);
+            self.kustomize_references()
+                .iter()
+                .map(|r| crate::kustomize::resolve(dir, r.path))
+                .collect()
+        })
     }
 
     /// The document's pod specs ([`crate::workload::pod_specs`]).
