@@ -109,7 +109,7 @@ impl Facts {
         }
         for obj in objects {
             if w.objects {
-                self.objects.extend(ObjectRecord::of(path, obj));
+                self.objects.extend(ObjectRecord::of(path, info, obj));
             }
             if w.sources {
                 SourceFact::collect(path, info, obj, &mut self.sources);
@@ -214,7 +214,7 @@ impl<'a> AllFacts<'a> {
         let parts: [&(dyn Fn() -> Vec<Finding> + Sync); 8] = [
             &|| {
                 if config.is_enabled(&DuplicateResource::META) {
-                    DuplicateResource::check(&self.objects, project)
+                    DuplicateResource::check(&self.objects)
                 } else {
                     Vec::new()
                 }
@@ -225,7 +225,7 @@ impl<'a> AllFacts<'a> {
             &|| FluxSubstitutionUndefined::check(&self.variables, graph()),
             &|| {
                 if project.whole_tree && config.is_enabled(&DuplicateResourceAcrossUnits::META) {
-                    DuplicateResourceAcrossUnits::check(&self.objects, graph(), project, config)
+                    DuplicateResourceAcrossUnits::check(&self.objects, graph(), config)
                 } else {
                     Vec::new()
                 }

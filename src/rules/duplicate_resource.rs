@@ -3,7 +3,6 @@ use std::collections::BTreeMap;
 
 use crate::finding::Finding;
 use crate::manifest::KubeObject;
-use crate::project::Project;
 use crate::rules::declare_rule;
 use crate::yaml::Span;
 
@@ -79,11 +78,18 @@ pub struct ObjectRecord {
     pub name: String,
     /// Where `metadata.name`'s value is.
     pub span: Span,
+    /// The deployment units including the file (its graph entry's, copied at recording:
+    /// the cross-file check needs no lookup by path).
+    pub units: Vec<std::sync::Arc<crate::project::Membership>>,
 }
 
 impl ObjectRecord {
     /// The record of an object, when it has a definite identity.
-    pub fn of(path: &str, obj: &KubeObject) -> Option<ObjectRecord> {
+    pub fn of(
+        path: &str,
+        info: &crate::project::FileInfo,
+        obj: &KubeObject,
+    ) -> Option<ObjectRecord> {
         let (api, kind, name) = (obj.api_version?, obj.kind?, obj.name?);
         if crate::placeholder::contains_placeholder(name) || name.is_empty() {
             return None;
@@ -96,26 +102,17 @@ impl ObjectRecord {
             namespace: obj.namespace.map(str::to_string),
             name: name.to_string(),
             span,
+            units: info.memberships.clone(),
         })
     }
 }
 
 impl DuplicateResource {
     /// Compares the objects of every unit; one finding per location of a duplicate.
-    pub fn check(records: &[&ObjectRecord], project: &Project) -> Vec<Finding> {
+    pub fn check(records: &[&ObjectRecord]) -> Vec<Finding> {
         type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
-        // The memberships of each record (records of one file come together: one lookup).
-        let mut units: Vec<&[std::sync::Arc<crate::project::Membership>]> =
-            Vec::with_capacity(records.len());
-        for (i, r) in records.iter().enumerate() {
-            let ms = match i.checked_sub(1) {
-                Some(p) if records[p].path == r.path => units[p],
-                _ => project.memberships(&r.path),
-            };
-            units.push(ms);
-        }
         let identity = |i: usize, j: usize| -> Identity {
-            let (r, m) = (&records[i], &*units[i][j]);
+            let (r, m) = (&records[i], &*records[i].units[j]);
             let ns = if is_cluster_scoped(&r.kind) {
                 ""
             } else {
@@ -136,8 +133,8 @@ impl DuplicateResource {
         // most of the cross-file stage: one allocation per object, in a table of fresh
         // memory.)
         let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(records.len() * 2);
-        for (i, ms) in units.iter().enumerate() {
-            for j in 0..ms.len() {
+        for (i, r) in records.iter().enumerate() {
+            for j in 0..r.units.len() {
                 let mut h = rustc_hash::FxHasher::default();
                 std::hash::Hash::hash(&identity(i, j), &mut h);
                 keyed.push((std::hash::Hasher::finish(&h), i as u32, j as u32));
@@ -207,13 +204,14 @@ impl DuplicateResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::Project;
     use crate::rules::testing::each_object;
     use crate::rules::testing::refs;
 
-    fn records(path: &str, src: &str) -> Vec<ObjectRecord> {
+    fn records(p: &Project, path: &str, src: &str) -> Vec<ObjectRecord> {
         let mut out = Vec::new();
         each_object(&[(path, src)], |path, _, o| {
-            out.extend(ObjectRecord::of(path, o))
+            out.extend(ObjectRecord::of(path, p.file(path), o))
         });
         out
     }
@@ -233,13 +231,13 @@ mod tests {
                 "namespace: prod\nresources: [../base, b.yaml]\n",
             ),
         ]);
-        let mut rs = records("base/a.yaml", DEPLOY);
+        let mut rs = records(&p, "base/a.yaml", DEPLOY);
         // Another apiVersion of the same group is the same object.
-        rs.extend(records(
+        rs.extend(records(&p,
             "prod/b.yaml",
             "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: web\n  namespace: other\n",
         ));
-        let f = DuplicateResource::check(&refs(&rs), &p);
+        let f = DuplicateResource::check(&refs(&rs));
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].path, "base/a.yaml");
         assert!(f[0].message.contains("prod/b.yaml:4:9"), "{}", f[0].message);
@@ -256,17 +254,18 @@ mod tests {
                 "resources: [a.yaml, b.yaml, c.yaml]\n",
             ),
         ]);
-        let mut rs = records("dev/a.yaml", DEPLOY);
-        rs.extend(records("prod/a.yaml", DEPLOY));
+        let mut rs = records(&p, "dev/a.yaml", DEPLOY);
+        rs.extend(records(&p, "prod/a.yaml", DEPLOY));
         rs.extend(records(
+            &p,
             "prod/b.yaml",
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
         ));
-        rs.extend(records(
+        rs.extend(records(&p,
             "prod/c.yaml",
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generateName: web-\n",
         ));
-        assert!(DuplicateResource::check(&refs(&rs), &p).is_empty());
+        assert!(DuplicateResource::check(&refs(&rs)).is_empty());
         // A prefix in one branch separates the names.
         let p = project(&[
             (
@@ -275,8 +274,8 @@ mod tests {
             ),
             ("root/kustomization.yaml", "resources: [../a, y.yaml]\n"),
         ]);
-        let mut rs = records("a/x.yaml", DEPLOY);
-        rs.extend(records("root/y.yaml", DEPLOY));
-        assert!(DuplicateResource::check(&refs(&rs), &p).is_empty());
+        let mut rs = records(&p, "a/x.yaml", DEPLOY);
+        rs.extend(records(&p, "root/y.yaml", DEPLOY));
+        assert!(DuplicateResource::check(&refs(&rs)).is_empty());
     }
 }

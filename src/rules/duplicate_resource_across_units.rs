@@ -5,7 +5,6 @@ use crate::config::Config;
 use crate::finding::Finding;
 use crate::flux::FluxGraph;
 use crate::kustomize;
-use crate::project::Project;
 use crate::rules::declare_rule;
 use crate::rules::duplicate_resource::{ObjectRecord, is_cluster_scoped};
 use crate::yaml::Span;
@@ -176,12 +175,7 @@ fn layout_cluster(dir: &str) -> String {
 }
 
 impl DuplicateResourceAcrossUnits {
-    pub fn check(
-        records: &[&ObjectRecord],
-        graph: &FluxGraph,
-        project: &Project,
-        config: &Config,
-    ) -> Vec<Finding> {
+    pub fn check(records: &[&ObjectRecord], graph: &FluxGraph, config: &Config) -> Vec<Finding> {
         let mut clusters = Clusters {
             graph,
             config,
@@ -189,7 +183,7 @@ impl DuplicateResourceAcrossUnits {
         };
         let mut placements: rustc_hash::FxHashMap<&str, Vec<Placement>> = Default::default();
         for r in records {
-            for m in project.memberships(&r.path) {
+            for m in &r.units {
                 placements
                     .entry(m.unit.as_str())
                     .or_insert_with(|| clusters.of_unit(&m.unit));
@@ -210,7 +204,7 @@ impl DuplicateResourceAcrossUnits {
                 names.id(Cow::Borrowed(&r.kind)),
             );
             let cluster_scoped = is_cluster_scoped(&r.kind);
-            for m in project.memberships(&r.path) {
+            for m in &r.units {
                 let name = if m.prefix.is_empty() && m.suffix.is_empty() {
                     names.id(Cow::Borrowed(r.name.as_str()))
                 } else {
@@ -369,6 +363,7 @@ impl<'a> Interner<'a> {
 mod tests {
     use super::*;
     use crate::flux::FluxKustomization;
+    use crate::project::Project;
     use crate::rules::testing::each_object;
     use crate::rules::testing::refs;
 
@@ -382,7 +377,7 @@ mod tests {
         let project = Project::build(None, ks);
         let (mut records, mut flux) = (Vec::new(), Vec::new());
         each_object(files, |path, _, o| {
-            records.extend(ObjectRecord::of(path, o));
+            records.extend(ObjectRecord::of(path, project.file(path), o));
             flux.extend(FluxKustomization::of(path, project.file(path), o, &project));
         });
         Repo {
@@ -395,7 +390,7 @@ mod tests {
     fn run_with(r: &Repo, config: &Config) -> Vec<Finding> {
         let flux = refs(&r.flux);
         let graph = FluxGraph::new(&flux, &r.project);
-        DuplicateResourceAcrossUnits::check(&refs(&r.records), &graph, &r.project, config)
+        DuplicateResourceAcrossUnits::check(&refs(&r.records), &graph, config)
     }
 
     fn run(r: &Repo) -> Vec<Finding> {
