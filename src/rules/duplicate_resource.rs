@@ -233,7 +233,8 @@ mod tests {
         ]);
         let mut rs = records(&p, "base/a.yaml", DEPLOY);
         // Another apiVersion of the same group is the same object.
-        rs.extend(records(&p,
+        rs.extend(records(
+            &p,
             "prod/b.yaml",
             "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: web\n  namespace: other\n",
         ));
@@ -261,7 +262,8 @@ mod tests {
             "prod/b.yaml",
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
         ));
-        rs.extend(records(&p,
+        rs.extend(records(
+            &p,
             "prod/c.yaml",
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: x\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generateName: web-\n",
         ));
