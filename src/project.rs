@@ -39,10 +39,11 @@ struct Kust {
 /// One kustomization file, read and reduced (the parallel part of building the graph).
 #[derive(Debug)]
 pub struct KustomizationFile {
-    path: String,
     dir: String,
     kust: Kust,
     parsed: Preread,
+    /// Its index among the scan's inputs, when handed over ([`Self::with_bytes`]).
+    input: Option<usize>,
 }
 
 /// A kustomization file as the graph read it: handed to the per-file stage so that it is
@@ -66,19 +67,21 @@ impl KustomizationFile {
         let mut kust = read_kust(path, &dir, &doc.root);
         kust.comments = comments(src);
         Some(KustomizationFile {
-            path: path.to_string(),
             dir,
             kust,
             parsed: Preread {
                 bytes: None,
                 parsed,
             },
+            input: None,
         })
     }
 
-    /// Keeps the file's bytes for the per-file stage (see [`Project::take_parsed`]).
-    pub fn with_bytes(mut self, bytes: Vec<u8>) -> KustomizationFile {
+    /// Keeps the file's parse and bytes for the per-file stage, which finds them by the
+    /// file's index among the scan's inputs (see [`Project::take_parsed`]).
+    pub fn with_bytes(mut self, input: usize, bytes: Vec<u8>) -> KustomizationFile {
         self.parsed.bytes = Some(bytes);
+        self.input = Some(input);
         self
     }
 }
@@ -130,7 +133,8 @@ pub struct Project {
     /// The kustomization files parsed while building the graph (the per-file stage reuses
     /// them instead of parsing again).
     /// (Taken by the per-file stage, so each tree is freed once its file is checked.)
-    parsed: HashMap<String, std::sync::Mutex<Option<Preread>>>,
+    /// Keyed by input index: the per-file stage asks for every input, no path is hashed.
+    parsed: HashMap<usize, std::sync::Mutex<Option<Preread>>>,
     /// Kustomizations by directory (hashed: the graph and the rules look them up by
     /// directory for every reference).
     by_dir: HashMap<String, Kust>,
@@ -246,13 +250,15 @@ impl Project {
         p.by_dir.reserve(kustomizations.len());
         p.files.reserve(refs);
         for KustomizationFile {
-            path,
             dir,
             kust: k,
             parsed,
+            input,
         } in kustomizations
         {
-            p.parsed.insert(path, std::sync::Mutex::new(Some(parsed)));
+            if let Some(i) = input {
+                p.parsed.insert(i, std::sync::Mutex::new(Some(parsed)));
+            }
             if p.by_dir.contains_key(&dir) {
                 continue; // kustomize refuses two; kustomization.yaml sorts first
             }
@@ -314,8 +320,8 @@ impl Project {
 
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
     /// over once (the caller owns and frees it).
-    pub fn take_parsed(&self, path: &str) -> Option<Preread> {
-        self.parsed.get(path)?.lock().ok()?.take()
+    pub fn take_parsed(&self, input: usize) -> Option<Preread> {
+        self.parsed.get(&input)?.lock().ok()?.take()
     }
 
     /// True when some kustomization references `path`.

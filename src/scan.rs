@@ -327,8 +327,9 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     let mut outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
             .par_iter()
-            .map(|i| {
-                let o = process(i, &ctx);
+            .enumerate()
+            .map(|(index, i)| {
+                let o = process(index, i, &ctx);
                 if let Some(p) = &progress {
                     p.inc(1);
                 }
@@ -495,15 +496,16 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
         || {
             let kustomizations: Vec<crate::project::KustomizationFile> = inputs
                 .par_iter()
-                .filter(|i| source::classify_name(i.rel()) == FileKind::Kustomization)
-                .filter_map(|i| {
+                .enumerate()
+                .filter(|(_, i)| source::classify_name(i.rel()) == FileKind::Kustomization)
+                .filter_map(|(index, i)| {
                     if matches!(i, Input::Stdin { .. }) {
                         return None;
                     }
                     let bytes = read(i, cap).ok()?;
                     let src = String::from_utf8(bytes).ok()?;
                     crate::project::KustomizationFile::parse(i.rel(), &src)
-                        .map(|k| k.with_bytes(src.into_bytes()))
+                        .map(|k| k.with_bytes(index, src.into_bytes()))
                 })
                 .collect();
             crate::project::Project::from_parsed(Some(root), kustomizations)
@@ -586,8 +588,9 @@ fn policy(input: &Input, ctx: &Ctx) -> crate::envelope::check::Policy {
     }
 }
 
-fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
-    let mut out = process_content(input, ctx);
+/// Checks input number `index` of the scan.
+fn process(index: usize, input: &Input, ctx: &Ctx) -> FileOutcome {
+    let mut out = process_content(index, input, ctx);
     if let Input::Blob {
         commit: Some(c), ..
     } = input
@@ -600,14 +603,11 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
     out
 }
 
-fn process_content(input: &Input, ctx: &Ctx) -> FileOutcome {
+fn process_content(index: usize, input: &Input, ctx: &Ctx) -> FileOutcome {
     let mut out = FileOutcome::default();
     let rel = input.rel();
-    // A kustomization was read and parsed already, for the graph (only those: no lookup for
-    // the other files).
-    let pre = (source::classify_name(rel) == FileKind::Kustomization)
-        .then(|| ctx.project.take_parsed(rel))
-        .flatten();
+    // A kustomization was read and parsed already, for the graph.
+    let pre = ctx.project.take_parsed(index);
     let (bytes, parsed) = match pre {
         Some(crate::project::Preread {
             bytes: Some(b),
