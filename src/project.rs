@@ -245,10 +245,8 @@ impl Project {
             ..Project::default()
         };
         // Sized up front: growing these maps was a third of the (serial) graph build.
-        let refs: usize = kustomizations.iter().map(|k| k.kust.refs.len()).sum();
         p.parsed.reserve(kustomizations.len());
         p.by_dir.reserve(kustomizations.len());
-        p.files.reserve(refs);
         for KustomizationFile {
             dir,
             kust: k,
@@ -259,47 +257,34 @@ impl Project {
             if let Some(i) = input {
                 p.parsed.insert(i, std::sync::Mutex::new(Some(parsed)));
             }
-            if p.by_dir.contains_key(&dir) {
-                continue; // kustomize refuses two; kustomization.yaml sorts first
-            }
-            for (target, role) in &k.refs {
-                let info = p.files.entry(target.clone()).or_default();
-                info.referenced = true;
-                if matches!(role, Role::Patch | Role::Input) {
-                    info.fragment = true;
-                }
-            }
-            p.by_dir.insert(dir, k);
+            // (kustomize refuses two in one directory; kustomization.yaml sorts first.)
+            p.by_dir.entry(dir).or_insert(k);
         }
-        p.build_units();
-        p
-    }
-
-    fn build_units(&mut self) {
-        let by_dir = &self.by_dir;
-        let included: HashSet<&str> = by_dir
-            .values()
-            .flat_map(|k| k.refs.iter())
-            .filter(|(_, r)| matches!(r, Role::Resource | Role::Component))
-            .map(|(t, _)| t.as_str())
-            .filter(|t| by_dir.contains_key(*t))
-            .collect();
-        // Memberships go straight into the files' entries (every member was entered in
-        // `files` as a reference target), then each list is put in unit order.
-        for (root, k) in by_dir
-            .iter()
-            .filter(|(d, _)| !included.contains(d.as_str()))
-        {
-            let mut chain = Vec::new();
-            let mut visiting = HashSet::default();
-            visit(by_dir, root, k, &mut chain, &mut visiting, &mut self.files);
+        // What each referenced file is, and which units include it, are independent: built
+        // side by side (this part of the graph build was serial, ~15 ms on 4,218
+        // kustomizations), then the memberships are filed under their files.
+        let (mut files, members) = rayon::join(
+            || referenced_files(&p.by_dir),
+            || unit_memberships(&p.by_dir),
+        );
+        for (target, m) in members {
+            match files.get_mut(target) {
+                Some(info) => info.memberships.push(m),
+                None => files
+                    .entry(target.to_string())
+                    .or_default()
+                    .memberships
+                    .push(m),
+            }
         }
-        for info in self.files.values_mut() {
+        for info in files.values_mut() {
             if info.memberships.len() > 1 {
                 info.memberships.sort_by(|a, b| a.unit.cmp(&b.unit));
                 info.memberships.dedup();
             }
         }
+        p.files = files;
+        p
     }
 
     /// True when a kustomization uses `path` as a patch or generator input.
@@ -401,6 +386,54 @@ impl Project {
     }
 }
 
+/// Every file a kustomization references, with what the references make of it.
+fn referenced_files(by_dir: &HashMap<String, Kust>) -> HashMap<String, FileInfo> {
+    let mut files: HashMap<String, FileInfo> = HashMap::default();
+    files.reserve(by_dir.values().map(|k| k.refs.len()).sum());
+    for k in by_dir.values() {
+        for (target, role) in &k.refs {
+            let info = files.entry(target.clone()).or_default();
+            info.referenced = true;
+            if matches!(role, Role::Patch | Role::Input) {
+                info.fragment = true;
+            }
+        }
+    }
+    files
+}
+
+/// (file, membership) for every file of every deployment unit: the units' roots (the
+/// kustomizations no other one includes) are walked in parallel.
+fn unit_memberships(by_dir: &HashMap<String, Kust>) -> Vec<(&str, Arc<Membership>)> {
+    let included: HashSet<&str> = by_dir
+        .values()
+        .flat_map(|k| k.refs.iter())
+        .filter(|(_, r)| matches!(r, Role::Resource | Role::Component))
+        .map(|(t, _)| t.as_str())
+        .filter(|t| by_dir.contains_key(*t))
+        .collect();
+    let roots: Vec<(&String, &Kust)> = by_dir
+        .iter()
+        .filter(|(d, _)| !included.contains(d.as_str()))
+        .collect();
+    use rayon::prelude::*;
+    roots
+        .par_iter()
+        .flat_map_iter(|(root, k)| {
+            let mut out = Vec::new();
+            visit(
+                by_dir,
+                root,
+                k,
+                &mut Vec::new(),
+                &mut HashSet::default(),
+                &mut out,
+            );
+            out
+        })
+        .collect()
+}
+
 /// Records the memberships of every file the kustomization `k` in `dir` (reached from the
 /// unit root, `chain[0]`, through `chain`) lists, and of the kustomizations it includes.
 fn visit<'a>(
@@ -409,7 +442,7 @@ fn visit<'a>(
     k: &'a Kust,
     chain: &mut Vec<&'a Kust>,
     visiting: &mut HashSet<&'a str>,
-    files: &mut HashMap<String, FileInfo>,
+    out: &mut Vec<(&'a str, Arc<Membership>)>,
 ) {
     if !visiting.insert(dir) || chain.len() > 64 {
         return; // a cycle: kustomize rejects it; the graph just stops
@@ -422,7 +455,7 @@ fn visit<'a>(
             continue;
         }
         if let Some(child) = by_dir.get(target) {
-            visit(by_dir, target, child, chain, visiting, files);
+            visit(by_dir, target, child, chain, visiting, out);
         } else {
             let m = here.get_or_insert_with(|| {
                 Arc::new(Membership {
@@ -442,11 +475,7 @@ fn visit<'a>(
                         .collect(),
                 })
             });
-            let ms = match files.get_mut(target.as_str()) {
-                Some(info) => &mut info.memberships,
-                None => &mut files.entry(target.clone()).or_default().memberships,
-            };
-            ms.push(Arc::clone(m));
+            out.push((target.as_str(), Arc::clone(m)));
         }
     }
     chain.pop();
