@@ -14,7 +14,7 @@ fn main() {
 /// 2 MiB per page fault, however little of it a scan touches: on the 20,000-file benchmark
 /// tree that was 0.2–0.4 s of system time, a third of the full scan, and most of the
 /// run-to-run spread. A short-lived scanner gains nothing from huge pages, so the process
-/// opts out before its arenas are touched.
+/// opts out first thing in `main` (pages first touched after that are ordinary ones).
 #[cfg(target_os = "linux")]
 fn no_transparent_huge_pages() {
     // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag on this process; it reads no

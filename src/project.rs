@@ -297,12 +297,6 @@ impl Project {
         self.files.get(path).unwrap_or(&NO_INFO)
     }
 
-    /// The namespace every unit including `path` gives it (None when no unit includes it,
-    /// or units disagree or set none).
-    pub fn unit_namespace(&self, path: &str) -> Option<&str> {
-        self.file(path).unit_namespace()
-    }
-
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
     /// over once (the caller owns and frees it).
     pub fn take_parsed(&self, input: usize) -> Option<Preread> {

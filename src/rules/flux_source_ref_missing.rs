@@ -72,14 +72,9 @@ pub enum SourceFact {
 
 /// The namespace an object ends up in: its own, else the one every unit including it sets.
 fn namespace_of(info: &crate::project::FileInfo, obj: &KubeObject) -> Option<String> {
-    if let Some(ns) = obj.namespace {
-        return Some(ns.to_string());
-    }
-    let ms = &info.memberships;
-    let first = ms.first()?.namespace.clone()?;
-    ms.iter()
-        .all(|m| m.namespace.as_deref() == Some(first.as_str()))
-        .then_some(first)
+    obj.namespace
+        .or_else(|| info.unit_namespace())
+        .map(str::to_string)
 }
 
 impl SourceFact {

@@ -63,14 +63,11 @@ impl ScaleFact {
         if !scaler && !matches!(kind, "Deployment" | "StatefulSet") {
             return; // (before looking anything up: most objects are neither)
         }
-        let ms = &info.memberships;
-        let units: Vec<String> = ms.iter().map(|m| m.unit.clone()).collect();
-        let ns = obj.namespace.map(str::to_string).or_else(|| {
-            let first = ms.first()?.namespace.clone()?;
-            ms.iter()
-                .all(|m| m.namespace.as_deref() == Some(first.as_str()))
-                .then_some(first)
-        });
+        let units: Vec<String> = info.memberships.iter().map(|m| m.unit.clone()).collect();
+        let ns = obj
+            .namespace
+            .or_else(|| info.unit_namespace())
+            .map(str::to_string);
         let spec = obj.node.get("spec");
         if scaler {
             let Some(t) = spec.and_then(|s| s.get("scaleTargetRef")) else {
