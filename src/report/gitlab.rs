@@ -28,10 +28,9 @@ pub fn render(result: &ScanResult, w: &mut dyn Write) -> io::Result<()> {
         .map(|f| {
             let n = seen.entry(f.fingerprint.as_str()).or_default();
             *n += 1;
-            let fp: String = Sha256::digest(format!("{}#{}", f.fingerprint, n).as_bytes())[..16]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let fp = crate::finding::hex(
+                &Sha256::digest(format!("{}#{}", f.fingerprint, n).as_bytes())[..16],
+            );
             json!({
                 "type": "issue",
                 "check_name": f.rule,
