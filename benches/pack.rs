@@ -145,7 +145,14 @@ fn cross_file(bencher: divan::Bencher, apps: usize) {
             let mut facts = Facts::default();
             for doc in &p.documents {
                 let objects = envgate::manifest::objects(&doc.root);
-                facts.collect(path, src, info, &objects, &project, wanted);
+                facts.collect(
+                    &envgate::cross_file::SharedPath::new(path),
+                    src,
+                    info,
+                    &objects,
+                    &project,
+                    wanted,
+                );
             }
             parts.push(facts);
         }

@@ -23,17 +23,16 @@ fn main() {
         };
         files.push((f.rel, kind, src));
     }
-    let ks: Vec<(&str, &str)> = files
+    let t = Instant::now();
+    let ks: Vec<_> = files
         .iter()
         .filter(|(_, k, _)| *k == envgate::source::FileKind::Kustomization)
-        .map(|(p, _, s)| (p.as_str(), s.as_str()))
+        .filter_map(|(p, _, s)| envgate::project::KustomizationFile::parse(p, s))
         .collect();
-    let t = Instant::now();
-    let mut project = Project::build(Some(&root), &ks);
-    project.know_files(envgate::project::KnownFiles::of(
-        files.iter().map(|(p, _, _)| p.as_str()),
-    ));
-    println!("graph: {:?} ({} kustomizations)", t.elapsed(), ks.len());
+    let n = ks.len();
+    let known = envgate::project::KnownFiles::of(files.iter().map(|(p, _, _)| p.as_str()));
+    let project = Project::from_parsed(Some(&root), ks, known);
+    println!("graph: {:?} ({n} kustomizations)", t.elapsed());
     let parsed: Vec<_> = files
         .iter()
         .map(|(p, k, s)| (p, *k, s, envgate::yaml::parse_yaml(s)))

@@ -10,7 +10,7 @@ use crate::project::{FileInfo, Project};
 #[derive(Clone, Debug)]
 pub struct FluxKustomization {
     /// The file defining it.
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     pub name: String,
     /// `spec.path`, relative to the repository root (`./` removed).
     pub dir: String,
@@ -42,7 +42,7 @@ impl FluxKustomization {
     /// The record of a Flux Kustomization that is itself deployed (listed by a
     /// kustomization, or in a directory tree without one).
     pub fn of(
-        path: &str,
+        path: &crate::cross_file::SharedPath,
         info: &FileInfo,
         obj: &KubeObject,
         project: &Project,
@@ -51,7 +51,7 @@ impl FluxKustomization {
         if kind != "Kustomization" || !api.starts_with("kustomize.toolkit.fluxcd.io/") {
             return None;
         }
-        if !is_deployed(path, info, project) {
+        if !is_deployed(path.as_str(), info, project) {
             return None;
         }
         let spec = obj.node.get("spec")?;
@@ -79,7 +79,7 @@ impl FluxKustomization {
             found
         });
         Some(FluxKustomization {
-            file: path.to_string(),
+            file: path.get(),
             name: obj.name.unwrap_or("-").to_string(),
             dir: clean(dir),
             local,

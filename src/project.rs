@@ -21,8 +21,8 @@ struct Kust {
     namespace: Option<String>,
     prefix: String,
     suffix: String,
-    /// (resolved path, role) of every local reference.
-    refs: Vec<(String, Role)>,
+    /// Every local reference, in the order [`kustomize::references`] lists them.
+    refs: Vec<KustRef>,
     /// Image names its `images:` entries pin (with `newTag` or `digest`).
     pinned_images: Vec<String>,
     /// (name, newName) of its `images:` entries that rename an image.
@@ -34,6 +34,17 @@ struct Kust {
     transforms: bool,
     /// The text of its comments (a commented-out entry disables a file on purpose).
     comments: String,
+}
+
+/// One local reference of a kustomization, as the graph resolved it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KustRef {
+    /// The path it points at, relative to the scan root ([`kustomize::resolve`]).
+    pub path: String,
+    pub role: Role,
+    /// The scan input at that path, when it is one (a file that exists: no existence
+    /// check needed).
+    pub input: Option<u32>,
 }
 
 /// One kustomization file, read and reduced (the parallel part of building the graph).
@@ -128,13 +139,19 @@ impl Membership {
 pub struct Project {
     /// Where paths are resolved for existence checks (None: no disk, e.g. stdin).
     root: Option<PathBuf>,
-    /// What the graph says about each file it mentions.
+    /// What the graph says about each of the scan's inputs, by input index (the per-file
+    /// stage reads its file's entry without hashing a path: a lookup in a 25,000-entry map
+    /// keyed by path cost ~1 µs, mostly cache misses).
+    inputs: Vec<FileInfo>,
+    /// What the graph says about the other paths it mentions (directories, missing files;
+    /// every path when the inputs are not known).
     files: HashMap<String, FileInfo>,
     /// The kustomization files parsed while building the graph (the per-file stage reuses
-    /// them instead of parsing again).
-    /// (Taken by the per-file stage, so each tree is freed once its file is checked.)
-    /// Keyed by input index: the per-file stage asks for every input, no path is hashed.
-    parsed: HashMap<usize, std::sync::Mutex<Option<Preread>>>,
+    /// them instead of parsing again), by input index: `parsed_at` is sorted, `parsed`
+    /// beside it. (Taken by the per-file stage, so each tree is freed once its file is
+    /// checked.)
+    parsed_at: Vec<usize>,
+    parsed: Vec<std::sync::Mutex<Option<Preread>>>,
     /// Kustomizations by directory (hashed: the graph and the rules look them up by
     /// directory for every reference).
     by_dir: HashMap<String, Kust>,
@@ -150,18 +167,20 @@ pub struct Project {
     pub repo_root: Option<PathBuf>,
 }
 
-/// The scan's input files (relative to the root) and their directories.
+/// The scan's input files (relative to the root, with their input index) and their
+/// directories.
 #[derive(Debug, Default)]
 pub struct KnownFiles {
-    files: HashSet<String>,
+    files: HashMap<String, u32>,
     dirs: HashSet<String>,
 }
 
 impl KnownFiles {
+    /// The inputs, in input order (the index of each is its position).
     pub fn of<'a>(files: impl ExactSizeIterator<Item = &'a str>) -> KnownFiles {
         let mut k = KnownFiles::default();
         k.files.reserve(files.len());
-        for f in files {
+        for (i, f) in files.enumerate() {
             let mut d = f;
             while let Some(i) = d.rfind('/') {
                 d = &d[..i];
@@ -171,9 +190,13 @@ impl KnownFiles {
                 }
                 k.dirs.insert(d.to_string());
             }
-            k.files.insert(f.to_string());
+            k.files.insert(f.to_string(), i as u32);
         }
         k
+    }
+
+    fn len(&self) -> usize {
+        self.files.len()
     }
 }
 
@@ -220,32 +243,41 @@ pub enum Target {
 }
 
 impl Project {
-    /// Records the scan's input files ([`KnownFiles::of`]), so that most existence checks
-    /// need no system call.
-    pub fn know_files(&mut self, known: KnownFiles) {
-        self.known = known;
-    }
-
     /// Builds the graph from the kustomization files of a scan: (path relative to `root`,
-    /// content).
+    /// content). The scan's other inputs are not known (see [`Project::from_parsed`]).
     pub fn build(root: Option<&Path>, kustomizations: &[(&str, &str)]) -> Project {
         let parsed = kustomizations
             .iter()
             .filter_map(|(path, src)| KustomizationFile::parse(path, src))
             .collect();
-        Project::from_parsed(root, parsed)
+        Project::from_parsed(root, parsed, KnownFiles::default())
     }
 
     /// Builds the graph from kustomizations parsed beforehand (in parallel, by the scan),
-    /// in path order.
-    pub fn from_parsed(root: Option<&Path>, kustomizations: Vec<KustomizationFile>) -> Project {
+    /// in input order, and the scan's inputs (most existence checks then need no system
+    /// call, and each input's entry is found by its index).
+    pub fn from_parsed(
+        root: Option<&Path>,
+        kustomizations: Vec<KustomizationFile>,
+        known: KnownFiles,
+    ) -> Project {
         let mut p = Project {
             root: root.map(Path::to_path_buf),
             whole_tree: true,
             ..Project::default()
         };
+        // Which references point at inputs: looked up once, in parallel (the graph and the
+        // kustomization rules both need it).
+        let mut kustomizations = kustomizations;
+        {
+            use rayon::prelude::*;
+            kustomizations.par_iter_mut().for_each(|k| {
+                for r in &mut k.kust.refs {
+                    r.input = known.files.get(r.path.as_str()).copied();
+                }
+            });
+        }
         // Sized up front: growing these maps was a third of the (serial) graph build.
-        p.parsed.reserve(kustomizations.len());
         p.by_dir.reserve(kustomizations.len());
         for KustomizationFile {
             dir,
@@ -255,7 +287,8 @@ impl Project {
         } in kustomizations
         {
             if let Some(i) = input {
-                p.parsed.insert(i, std::sync::Mutex::new(Some(parsed)));
+                p.parsed_at.push(i);
+                p.parsed.push(std::sync::Mutex::new(Some(parsed)));
             }
             // (kustomize refuses two in one directory; kustomization.yaml sorts first.)
             p.by_dir.entry(dir).or_insert(k);
@@ -263,27 +296,29 @@ impl Project {
         // What each referenced file is, and which units include it, are independent: built
         // side by side (this part of the graph build was serial, ~15 ms on 4,218
         // kustomizations), then the memberships are filed under their files.
-        let (mut files, members) = rayon::join(
-            || referenced_files(&p.by_dir),
+        let ((mut inputs, mut files), members) = rayon::join(
+            || referenced_files(&p.by_dir, known.len()),
             || unit_memberships(&p.by_dir),
         );
         for (target, m) in members {
-            match files.get_mut(target) {
-                Some(info) => info.memberships.push(m),
-                None => files
-                    .entry(target.to_string())
+            match target {
+                Ok(i) => inputs[i as usize].memberships.push(m),
+                Err(path) => files
+                    .entry(path.to_string())
                     .or_default()
                     .memberships
                     .push(m),
             }
         }
-        for info in files.values_mut() {
+        for info in inputs.iter_mut().chain(files.values_mut()) {
             if info.memberships.len() > 1 {
                 info.memberships.sort_by(|a, b| a.unit.cmp(&b.unit));
                 info.memberships.dedup();
             }
         }
+        p.inputs = inputs;
         p.files = files;
+        p.known = known;
         p
     }
 
@@ -294,18 +329,42 @@ impl Project {
 
     /// What the graph says about `path` (all false and empty when it says nothing).
     pub fn file(&self, path: &str) -> &FileInfo {
-        self.files.get(path).unwrap_or(&NO_INFO)
+        match self.known.files.get(path) {
+            Some(&i) => self.file_at(i as usize),
+            None => self.files.get(path).unwrap_or(&NO_INFO),
+        }
+    }
+
+    /// What the graph says about input number `input` of the scan (see [`Project::file`]).
+    pub fn file_at(&self, input: usize) -> &FileInfo {
+        self.inputs.get(input).unwrap_or(&NO_INFO)
     }
 
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
     /// over once (the caller owns and frees it).
     pub fn take_parsed(&self, input: usize) -> Option<Preread> {
-        self.parsed.get(&input)?.lock().ok()?.take()
+        let at = self.parsed_at.binary_search(&input).ok()?;
+        self.parsed[at].lock().ok()?.take()
     }
 
     /// True when some kustomization references `path`.
     pub fn is_referenced(&self, path: &str) -> bool {
         self.file(path).referenced
+    }
+
+    /// The references of the kustomization file `path` as the graph resolved them, in
+    /// [`kustomize::references`] order (None when the graph did not read it: not a
+    /// kustomization, or a second one in its directory).
+    pub fn kustomization_refs(&self, path: &str) -> Option<&[KustRef]> {
+        self.by_dir
+            .get(kustomize::dir_of(path))
+            .filter(|k| k.path == path)
+            .map(|k| &k.refs[..])
+    }
+
+    /// The scan input at `path`, when it is one.
+    pub fn input_index(&self, path: &str) -> Option<u32> {
+        self.known.files.get(path).copied()
     }
 
     /// The kustomization file of `dir`, and whether it has `generators:`.
@@ -361,7 +420,7 @@ impl Project {
         let Some(root) = &self.root else {
             return Target::Unknown;
         };
-        if self.known.files.contains(rel) {
+        if self.known.files.contains_key(rel) {
             return Target::File;
         }
         if self.known.dirs.contains(rel) && self.by_dir.contains_key(rel) {
@@ -380,30 +439,39 @@ impl Project {
     }
 }
 
-/// Every file a kustomization references, with what the references make of it.
-fn referenced_files(by_dir: &HashMap<String, Kust>) -> HashMap<String, FileInfo> {
+/// Every file a kustomization references, with what the references make of it: the
+/// entries of the scan's inputs by input index, those of other paths by path.
+fn referenced_files(
+    by_dir: &HashMap<String, Kust>,
+    inputs: usize,
+) -> (Vec<FileInfo>, HashMap<String, FileInfo>) {
+    let mut by_input: Vec<FileInfo> = Vec::new();
+    by_input.resize_with(inputs, FileInfo::default);
     let mut files: HashMap<String, FileInfo> = HashMap::default();
-    files.reserve(by_dir.values().map(|k| k.refs.len()).sum());
     for k in by_dir.values() {
-        for (target, role) in &k.refs {
-            let info = files.entry(target.clone()).or_default();
+        for r in &k.refs {
+            let info = match r.input {
+                Some(i) => &mut by_input[i as usize],
+                None => files.entry(r.path.clone()).or_default(),
+            };
             info.referenced = true;
-            if matches!(role, Role::Patch | Role::Input) {
+            if matches!(r.role, Role::Patch | Role::Input) {
                 info.fragment = true;
             }
         }
     }
-    files
+    (by_input, files)
 }
 
-/// (file, membership) for every file of every deployment unit: the units' roots (the
-/// kustomizations no other one includes) are walked in parallel.
-fn unit_memberships(by_dir: &HashMap<String, Kust>) -> Vec<(&str, Arc<Membership>)> {
+/// (file, membership) for every file of every deployment unit, the file as its input index
+/// (or its path, when it is not an input): the units' roots (the kustomizations no other
+/// one includes) are walked in parallel.
+fn unit_memberships(by_dir: &HashMap<String, Kust>) -> Vec<(Result<u32, &str>, Arc<Membership>)> {
     let included: HashSet<&str> = by_dir
         .values()
         .flat_map(|k| k.refs.iter())
-        .filter(|(_, r)| matches!(r, Role::Resource | Role::Component))
-        .map(|(t, _)| t.as_str())
+        .filter(|r| r.input.is_none() && matches!(r.role, Role::Resource | Role::Component))
+        .map(|r| r.path.as_str())
         .filter(|t| by_dir.contains_key(*t))
         .collect();
     let roots: Vec<(&String, &Kust)> = by_dir
@@ -436,7 +504,7 @@ fn visit<'a>(
     k: &'a Kust,
     chain: &mut Vec<&'a Kust>,
     visiting: &mut HashSet<&'a str>,
-    out: &mut Vec<(&'a str, Arc<Membership>)>,
+    out: &mut Vec<(Result<u32, &'a str>, Arc<Membership>)>,
 ) {
     if !visiting.insert(dir) || chain.len() > 64 {
         return; // a cycle: kustomize rejects it; the graph just stops
@@ -444,11 +512,13 @@ fn visit<'a>(
     chain.push(k);
     // Every file this kustomization lists directly shares one membership.
     let mut here: Option<Arc<Membership>> = None;
-    for (target, role) in &k.refs {
-        if !matches!(role, Role::Resource | Role::Component) {
+    for r in &k.refs {
+        if !matches!(r.role, Role::Resource | Role::Component) {
             continue;
         }
-        if let Some(child) = by_dir.get(target) {
+        let target = r.path.as_str();
+        // (An input is a file, not a kustomization's directory.)
+        if let Some(child) = r.input.is_none().then(|| by_dir.get(target)).flatten() {
             visit(by_dir, target, child, chain, visiting, out);
         } else {
             let m = here.get_or_insert_with(|| {
@@ -469,7 +539,7 @@ fn visit<'a>(
                         .collect(),
                 })
             });
-            out.push((target.as_str(), Arc::clone(m)));
+            out.push((r.input.ok_or(target), Arc::clone(m)));
         }
     }
     chain.pop();
@@ -500,7 +570,11 @@ fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
         ..Kust::default()
     };
     for r in kustomize::references(root) {
-        k.refs.push((kustomize::resolve(dir, r.path), r.role));
+        k.refs.push(KustRef {
+            path: kustomize::resolve(dir, r.path),
+            role: r.role,
+            input: None,
+        });
     }
     if let Some(images) = root.get("images") {
         for i in images.items() {

@@ -293,7 +293,7 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
         // Blobs of many commits: no one tree to build a graph of. (Or no rule asks.)
         crate::project::Project::default()
     } else {
-        let mut p = pool.install(|| build_project(&inputs, &root, req.max_file_size));
+        let mut p = pool.install(|| build_project(&inputs, &root, req.max_file_size, started));
         p.whole_tree =
             !req.staged && !stdin_seen && (req.diff.is_some() || paths.iter().all(|p| p.is_dir()));
         p.repo_root = root.canonicalize().ok().and_then(|r| {
@@ -489,12 +489,17 @@ fn needs_project(config: &Config) -> bool {
 
 /// The kustomize graph of the inputs (kustomization files are few and small: read here,
 /// once, before the parallel stage).
-fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Project {
+fn build_project(
+    inputs: &[Input],
+    root: &Path,
+    cap: u64,
+    started: Instant,
+) -> crate::project::Project {
     // The input list is indexed beside the kustomizations' reading (both are needed before
-    // the per-file stage; indexing alone was a serial ~4 ms on 20,000 files).
-    let (mut p, known) = rayon::join(
+    // the graph is built; indexing alone was a serial ~4 ms on 20,000 files).
+    let (kustomizations, known) = rayon::join(
         || {
-            let kustomizations: Vec<crate::project::KustomizationFile> = inputs
+            inputs
                 .par_iter()
                 .enumerate()
                 .filter(|(_, i)| source::classify_name(i.rel()) == FileKind::Kustomization)
@@ -507,13 +512,12 @@ fn build_project(inputs: &[Input], root: &Path, cap: u64) -> crate::project::Pro
                     crate::project::KustomizationFile::parse(i.rel(), &src)
                         .map(|k| k.with_bytes(index, src.into_bytes()))
                 })
-                .collect();
-            crate::project::Project::from_parsed(Some(root), kustomizations)
+                .collect::<Vec<_>>()
         },
         || crate::project::KnownFiles::of(inputs.iter().map(Input::rel)),
     );
-    p.know_files(known);
-    p
+    trace_phase("kustomizations read", started);
+    crate::project::Project::from_parsed(Some(root), kustomizations, known)
 }
 
 /// The config's `exclude` test for paths relative to `root`: globs are relative to the
@@ -651,7 +655,7 @@ fn process_content(index: usize, input: &Input, ctx: &Ctx) -> FileOutcome {
         return out;
     }
     out.stats.files_scanned += 1;
-    if !(kind.is_parsed() && check_manifest(input, kind, &bytes, parsed, ctx, &mut out)) {
+    if !(kind.is_parsed() && check_manifest(index, input, kind, &bytes, parsed, ctx, &mut out)) {
         // Text files, templates, and manifests that could not be parsed: credentials only.
         let mut findings = Vec::new();
         crate::secrets::detect(rel, &bytes, None, &ctx.detector, &mut findings);
@@ -751,9 +755,10 @@ fn drop_generic_duplicates(findings: &mut Vec<Finding>) {
     });
 }
 
-/// Parses and checks a manifest. Returns false when it must be scanned as text instead
-/// (a template, or not UTF-8).
+/// Parses and checks a manifest (input number `index`). Returns false when it must be
+/// scanned as text instead (a template, or not UTF-8).
 fn check_manifest(
+    index: usize,
     input: &Input,
     kind: FileKind,
     bytes: &[u8],
@@ -808,8 +813,9 @@ fn check_manifest(
             }
         });
     }
-    let info = ctx.project.file(rel);
+    let info = ctx.project.file_at(index);
     let wanted = ctx.wanted.for_file(info, src);
+    let shared_path = crate::cross_file::SharedPath::new(rel);
     for doc in &parsed.documents {
         let cx =
             DocumentContext::with_file_info(rel, src, kind, doc, ctx.config, &ctx.project, info)
@@ -818,7 +824,7 @@ fn check_manifest(
             rule.check(&cx, &mut findings);
         }
         out.facts
-            .collect(rel, src, info, cx.objects(), &ctx.project, wanted);
+            .collect(&shared_path, src, info, cx.objects(), &ctx.project, wanted);
     }
     out.facts.shrink_to_fit();
     crate::secrets::detect(
@@ -884,5 +890,26 @@ pub(crate) fn trace_phase(phase: &str, started: Instant) {
                 .find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().to_string()))
         })
         .unwrap_or_default();
-    eprintln!("timing: {phase} after {:?} (rss {rss})", started.elapsed());
+    eprintln!(
+        "timing: {phase} after {:?} (cpu {:?}, rss {rss})",
+        started.elapsed(),
+        process_cpu_time()
+    );
+}
+
+/// CPU time (user + system) the process has used so far, for the timing trace (zero where
+/// unknown).
+fn process_cpu_time() -> Duration {
+    #[cfg(target_os = "linux")]
+    {
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: getrusage writes into the struct we own.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } == 0 {
+            let tv = |t: libc::timeval| {
+                Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+            };
+            return tv(u.ru_utime) + tv(u.ru_stime);
+        }
+    }
+    Duration::ZERO
 }

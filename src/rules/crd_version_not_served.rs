@@ -1,7 +1,9 @@
+use crate::cross_file::SharedPath;
 use crate::finding::{Finding, Severity};
 use crate::manifest::KubeObject;
 use crate::rules::declare_rule;
 use crate::yaml::Span;
+use compact_str::CompactString;
 
 declare_rule! {
     /// ## What it does
@@ -43,14 +45,15 @@ pub enum CrdFact {
         versions: Vec<(String, bool, bool)>,
         /// `spec.scope` (None when absent or templated).
         scope: Option<crate::kube_api::Scope>,
-        path: String,
+        path: std::sync::Arc<str>,
     },
     Uses {
-        group: String,
-        version: String,
-        kind: String,
-        name: String,
-        path: String,
+        group: CompactString,
+        version: CompactString,
+        kind: CompactString,
+        /// `namespace/name`.
+        name: CompactString,
+        path: std::sync::Arc<str>,
         span: Span,
     },
 }
@@ -74,7 +77,7 @@ impl CrdFact {
             .collect()
     }
 
-    pub fn collect(path: &str, obj: &KubeObject, out: &mut Vec<CrdFact>) {
+    pub fn collect(path: &SharedPath, obj: &KubeObject, out: &mut Vec<CrdFact>) {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
@@ -113,7 +116,7 @@ impl CrdFact {
                     kind: k.to_string(),
                     versions,
                     scope,
-                    path: path.to_string(),
+                    path: path.get(),
                 });
             }
             return;
@@ -128,11 +131,15 @@ impl CrdFact {
             return;
         };
         out.push(CrdFact::Uses {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: kind.to_string(),
-            name: obj.display_name(),
-            path: path.to_string(),
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+            name: compact_str::format_compact!(
+                "{}/{}",
+                obj.namespace.unwrap_or("-"),
+                obj.name.unwrap_or("-")
+            ),
+            path: path.get(),
             span: e.value.span,
         });
     }
@@ -155,7 +162,7 @@ impl CrdVersionNotServed {
                 defined
                     .entry((group.as_str(), kind.as_str()))
                     .or_default()
-                    .push((versions, path.as_str()));
+                    .push((versions, &**path));
             }
         }
         let mut out = Vec::new();
@@ -183,7 +190,7 @@ impl CrdVersionNotServed {
                 .filter(|v| v.1)
                 .map(|v| v.0.as_str())
                 .collect();
-            let this = versions.iter().find(|v| &v.0 == version);
+            let this = versions.iter().find(|v| v.0 == version);
             let (severity, what) = match this {
                 Some((_, true, false)) => continue,
                 Some((_, true, true)) => (Severity::Warning, "deprecated"),
@@ -193,7 +200,7 @@ impl CrdVersionNotServed {
             if crds.len() > 1
                 && crds
                     .iter()
-                    .any(|(v, _)| v.iter().any(|x| &x.0 == version && x.1))
+                    .any(|(v, _)| v.iter().any(|x| x.0 == version && x.1))
             {
                 continue;
             }
@@ -228,7 +235,7 @@ mod tests {
         for (p, src) in files {
             for d in &parse_yaml(src).documents {
                 for o in crate::manifest::objects(&d.root) {
-                    CrdFact::collect(p, &o, &mut facts);
+                    CrdFact::collect(&crate::cross_file::SharedPath::new(p), &o, &mut facts);
                 }
             }
         }

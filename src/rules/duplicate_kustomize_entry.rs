@@ -51,7 +51,7 @@ impl DocumentRule for DuplicateKustomizeEntry {
             .iter()
             .zip(cx.kustomize_targets())
             .enumerate()
-            .map(|(i, (r, t))| (r.field, t.as_str(), i))
+            .map(|(i, (r, t))| (r.field, t.path.as_str(), i))
             .collect();
         keys.sort_unstable();
         for same in keys.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {

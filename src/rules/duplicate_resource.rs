@@ -1,3 +1,4 @@
+use compact_str::CompactString;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -71,11 +72,11 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 /// What the cross-file stage needs of one object: recorded while its file is checked.
 #[derive(Clone, Debug)]
 pub struct ObjectRecord {
-    pub path: String,
-    pub group: String,
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
+    pub path: std::sync::Arc<str>,
+    pub group: CompactString,
+    pub kind: CompactString,
+    pub namespace: Option<CompactString>,
+    pub name: CompactString,
     /// Where `metadata.name`'s value is.
     pub span: Span,
     /// The deployment units including the file (its graph entry's, copied at recording:
@@ -86,7 +87,7 @@ pub struct ObjectRecord {
 impl ObjectRecord {
     /// The record of an object, when it has a definite identity.
     pub fn of(
-        path: &str,
+        path: &crate::cross_file::SharedPath,
         info: &crate::project::FileInfo,
         obj: &KubeObject,
     ) -> Option<ObjectRecord> {
@@ -96,11 +97,11 @@ impl ObjectRecord {
         }
         let span = obj.node.get("metadata")?.entry("name")?.value.span;
         Some(ObjectRecord {
-            path: path.to_string(),
-            group: api.rsplit_once('/').map_or("", |(g, _)| g).to_string(),
-            kind: kind.to_string(),
-            namespace: obj.namespace.map(str::to_string),
-            name: name.to_string(),
+            path: path.get(),
+            group: api.rsplit_once('/').map_or("", |(g, _)| g).into(),
+            kind: kind.into(),
+            namespace: obj.namespace.map(CompactString::from),
+            name: name.into(),
             span,
             units: info.memberships.clone(),
         })
@@ -182,7 +183,7 @@ impl DuplicateResource {
                         format!("{}:{}:{}", o.path, o.span.start.line, o.span.start.col)
                     })
                     .collect();
-                out.entry((r.path.clone(), r.span)).or_insert_with(|| {
+                out.entry((r.path.to_string(), r.span)).or_insert_with(|| {
                     Finding::new(
                         &Self::META,
                         &r.path,
@@ -211,7 +212,11 @@ mod tests {
     fn records(p: &Project, path: &str, src: &str) -> Vec<ObjectRecord> {
         let mut out = Vec::new();
         each_object(&[(path, src)], |path, _, o| {
-            out.extend(ObjectRecord::of(path, p.file(path), o))
+            out.extend(ObjectRecord::of(
+                &crate::cross_file::SharedPath::new(path),
+                p.file(path),
+                o,
+            ))
         });
         out
     }

@@ -244,13 +244,13 @@ impl DuplicateResourceAcrossUnits {
         // a location gets does not depend on hashing.
         collisions.sort_unstable_by_key(|a| a.0);
         let by_rank = names.by_rank();
-        let loc = |i: usize| (&records[i].path, records[i].span);
+        let loc = |i: usize| (&*records[i].path, records[i].span);
         let mut reported: rustc_hash::FxHashSet<(&str, Span)> = Default::default();
         let mut out: Vec<Finding> = Vec::new();
         for (key, entries) in collisions {
             let [cluster, group, kind, ns, name] = key.map(|r| by_rank[r as usize]);
             // Each location, with the units deploying it under this identity.
-            let mut locations: BTreeMap<(&String, Span), (usize, BTreeSet<&str>, bool)> =
+            let mut locations: BTreeMap<(&str, Span), (usize, BTreeSet<&str>, bool)> =
                 BTreeMap::new();
             for &(i, unit, guessed) in &entries {
                 let e = locations
@@ -272,7 +272,7 @@ impl DuplicateResourceAcrossUnits {
                 ns
             };
             for (&(path, span), (_, my_units, guessed)) in &locations {
-                if reported.contains(&(path.as_str(), span)) {
+                if reported.contains(&(path, span)) {
                     continue; // reported for another cluster already
                 }
                 // Other locations in units of their own (a copy sharing a unit with this one
@@ -304,7 +304,7 @@ impl DuplicateResourceAcrossUnits {
                         others.join("; ")
                     )
                 };
-                reported.insert((path.as_str(), span));
+                reported.insert((path, span));
                 out.push(
                     Finding::new(
                         &Self::META,
@@ -377,8 +377,17 @@ mod tests {
         let project = Project::build(None, ks);
         let (mut records, mut flux) = (Vec::new(), Vec::new());
         each_object(files, |path, _, o| {
-            records.extend(ObjectRecord::of(path, project.file(path), o));
-            flux.extend(FluxKustomization::of(path, project.file(path), o, &project));
+            records.extend(ObjectRecord::of(
+                &crate::cross_file::SharedPath::new(path),
+                project.file(path),
+                o,
+            ));
+            flux.extend(FluxKustomization::of(
+                &crate::cross_file::SharedPath::new(path),
+                project.file(path),
+                o,
+                &project,
+            ));
         });
         Repo {
             project,

@@ -61,7 +61,7 @@ pub enum SourceFact {
         name: String,
     },
     Referenced {
-        path: String,
+        path: std::sync::Arc<str>,
         span: Span,
         referrer: String,
         kind: String,
@@ -79,7 +79,7 @@ fn namespace_of(info: &crate::project::FileInfo, obj: &KubeObject) -> Option<Str
 
 impl SourceFact {
     pub fn collect(
-        path: &str,
+        path: &crate::cross_file::SharedPath,
         info: &crate::project::FileInfo,
         obj: &KubeObject,
         out: &mut Vec<SourceFact>,
@@ -152,7 +152,7 @@ impl SourceFact {
                 continue;
             }
             out.push(SourceFact::Referenced {
-                path: path.to_string(),
+                path: path.get(),
                 span: name.value.span,
                 referrer: format!("{kind} {}", obj.name.unwrap_or("-")),
                 kind: k.to_string(),
@@ -236,7 +236,12 @@ mod tests {
             let p = parse_yaml(src);
             for d in &p.documents {
                 for o in crate::manifest::objects(&d.root) {
-                    SourceFact::collect(path, project.file(path), &o, &mut out);
+                    SourceFact::collect(
+                        &crate::cross_file::SharedPath::new(path),
+                        project.file(path),
+                        &o,
+                        &mut out,
+                    );
                 }
             }
         }

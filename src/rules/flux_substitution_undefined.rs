@@ -1,3 +1,5 @@
+use crate::cross_file::SharedPath;
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 
 use crate::finding::Finding;
@@ -51,15 +53,15 @@ declare_rule! {
 /// A `${VAR}` without default in a manifest.
 #[derive(Clone, Debug)]
 pub struct VariableUse {
-    pub path: String,
+    pub path: std::sync::Arc<str>,
     pub span: Span,
-    pub var: String,
+    pub var: CompactString,
 }
 
 const DISABLE_KEY: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
 impl VariableUse {
-    pub fn collect(path: &str, src: &str, obj: &KubeObject, out: &mut Vec<VariableUse>) {
+    pub fn collect(path: &SharedPath, src: &str, obj: &KubeObject, out: &mut Vec<VariableUse>) {
         // Variables are read from the source text: an object whose text has no `${` has
         // none (most objects of a file that has one elsewhere), and needs no walk.
         let text = src.get(obj.node.span.bytes()).unwrap_or(src);
@@ -79,7 +81,7 @@ impl VariableUse {
     }
 }
 
-fn walk(n: &Node, path: &str, src: &str, out: &mut Vec<VariableUse>, depth: usize) {
+fn walk(n: &Node, path: &SharedPath, src: &str, out: &mut Vec<VariableUse>, depth: usize) {
     if depth > 128 {
         return;
     }
@@ -105,7 +107,7 @@ fn walk(n: &Node, path: &str, src: &str, out: &mut Vec<VariableUse>, depth: usiz
 }
 
 /// The `${NAME}` of a scalar's source text (escapes and operators left out).
-fn scan_scalar(span: Span, path: &str, src: &str, out: &mut Vec<VariableUse>) {
+fn scan_scalar(span: Span, path: &SharedPath, src: &str, out: &mut Vec<VariableUse>) {
     let Some(text) = src.get(span.bytes()) else {
         return;
     };
@@ -144,9 +146,9 @@ fn scan_scalar(span: Span, path: &str, src: &str, out: &mut Vec<VariableUse>) {
             ..pos
         };
         out.push(VariableUse {
-            path: path.to_string(),
+            path: path.get(),
             span: Span { start: pos, end },
-            var: var.to_string(),
+            var: var.into(),
         });
     }
 }
@@ -163,7 +165,7 @@ impl FluxSubstitutionUndefined {
         let mut out = Vec::new();
         for u in uses {
             let ds = deployers
-                .entry(u.path.as_str())
+                .entry(&*u.path)
                 .or_insert_with(|| graph.deployers_of_file(&u.path));
             let lacking = ds.iter().copied().find(|&d| {
                 let k = &flux[d];
@@ -178,7 +180,7 @@ impl FluxSubstitutionUndefined {
                             .iter()
                             .any(|&a| flux[a].patches_substitution)
                 });
-                !open && !pb.substitute.contains(&u.var)
+                !open && !pb.substitute.iter().any(|s| *s == u.var)
             });
             if let Some(d) = lacking {
                 let k = &flux[d];
@@ -213,8 +215,13 @@ mod tests {
         let project = Project::build(None, ks);
         let (mut uses, mut flux) = (Vec::new(), Vec::new());
         each_object(files, |path, src, o| {
-            VariableUse::collect(path, src, o, &mut uses);
-            flux.extend(FluxKustomization::of(path, project.file(path), o, &project));
+            VariableUse::collect(&SharedPath::new(path), src, o, &mut uses);
+            flux.extend(FluxKustomization::of(
+                &SharedPath::new(path),
+                project.file(path),
+                o,
+                &project,
+            ));
         });
         FluxSubstitutionUndefined::check(&refs(&uses), &FluxGraph::new(&refs(&flux), &project))
     }

@@ -43,14 +43,14 @@ pub struct ScaleFact {
     name: String,
     namespace: Option<String>,
     units: Vec<String>,
-    path: String,
+    path: std::sync::Arc<str>,
     span: Span,
     by: String,
 }
 
 impl ScaleFact {
     pub fn collect(
-        path: &str,
+        path: &crate::cross_file::SharedPath,
         info: &crate::project::FileInfo,
         obj: &KubeObject,
         out: &mut Vec<ScaleFact>,
@@ -82,7 +82,7 @@ impl ScaleFact {
                 name: name.to_string(),
                 namespace: ns,
                 units,
-                path: path.to_string(),
+                path: path.get(),
                 span: t.span,
                 by: format!("{kind} {}", obj.name.unwrap_or("-")),
             });
@@ -99,7 +99,7 @@ impl ScaleFact {
                 name: name.to_string(),
                 namespace: ns,
                 units,
-                path: path.to_string(),
+                path: path.get(),
                 span: r.key.span,
                 by: String::new(),
             });
@@ -157,7 +157,12 @@ mod tests {
         for (path, src) in files {
             for d in &parse_yaml(src).documents {
                 for o in crate::manifest::objects(&d.root) {
-                    ScaleFact::collect(path, project.file(path), &o, &mut facts);
+                    ScaleFact::collect(
+                        &crate::cross_file::SharedPath::new(path),
+                        project.file(path),
+                        &o,
+                        &mut facts,
+                    );
                 }
             }
         }

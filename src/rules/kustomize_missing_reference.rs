@@ -51,7 +51,12 @@ impl DocumentRule for KustomizeMissingReference {
             return;
         }
         for (r, target) in cx.kustomize_references().iter().zip(cx.kustomize_targets()) {
-            let problem = match (cx.project.target(target), r.role) {
+            // (A scan input is a file that exists: no lookup.)
+            let at = match target.input {
+                Some(_) => Target::File,
+                None => cx.project.target(&target.path),
+            };
+            let problem = match (at, r.role) {
                 (Target::Unknown | Target::File, Role::Directory) => None,
                 (Target::Unknown | Target::File | Target::Dir(true), _) => None,
                 (Target::Dir(_), Role::Directory) => None,

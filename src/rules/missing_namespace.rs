@@ -50,7 +50,7 @@ declare_rule! {
 #[derive(Clone, Debug)]
 pub enum NamespaceFact {
     Candidate {
-        path: String,
+        path: std::sync::Arc<str>,
         span: Span,
         what: String,
         /// Root kustomization files of the units that include it without a namespace.
@@ -71,7 +71,7 @@ pub enum NamespaceFact {
 
 impl NamespaceFact {
     pub fn collect(
-        path: &str,
+        path: &crate::cross_file::SharedPath,
         info: &crate::project::FileInfo,
         obj: &KubeObject,
         project: &Project,
@@ -81,7 +81,7 @@ impl NamespaceFact {
             return;
         };
         let spec = obj.node.get("spec");
-        let deployed = || crate::flux::is_deployed(path, info, project);
+        let deployed = || crate::flux::is_deployed(path.as_str(), info, project);
         if kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/") {
             if !deployed() {
                 return;
@@ -164,7 +164,7 @@ impl NamespaceFact {
             .entry("metadata")
             .map_or(Span::point(obj.node.span.start), |e| e.key.span);
         out.push(NamespaceFact::Candidate {
-            path: path.to_string(),
+            path: path.get(),
             span,
             what: format!("{kind} {}", obj.name.unwrap_or("-")),
             bare_units,
@@ -254,8 +254,14 @@ mod tests {
         let project = Project::build(None, ks);
         let (mut facts, mut crds) = (Vec::new(), Vec::new());
         each_object(files, |path, _, o| {
-            NamespaceFact::collect(path, project.file(path), o, &project, &mut facts);
-            CrdFact::collect(path, o, &mut crds);
+            NamespaceFact::collect(
+                &crate::cross_file::SharedPath::new(path),
+                project.file(path),
+                o,
+                &project,
+                &mut facts,
+            );
+            CrdFact::collect(&crate::cross_file::SharedPath::new(path), o, &mut crds);
         });
         MissingNamespace::check(&refs(&facts), &project, &CrdFact::scopes(&refs(&crds)))
     }

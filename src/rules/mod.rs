@@ -133,7 +133,7 @@ pub struct DocumentContext<'a> {
     containers: std::cell::OnceCell<Vec<&'a crate::yaml::Node>>,
     pod_specs: std::cell::OnceCell<Vec<crate::workload::PodSpec<'a>>>,
     references: std::cell::OnceCell<Vec<crate::kustomize::Reference<'a>>>,
-    targets: std::cell::OnceCell<Vec<String>>,
+    targets: std::cell::OnceCell<std::borrow::Cow<'a, [crate::project::KustRef]>>,
 }
 
 impl<'a> DocumentContext<'a> {
@@ -202,14 +202,26 @@ impl<'a> DocumentContext<'a> {
     }
 
     /// Where each of [`Self::kustomize_references`] points, resolved against the file's
-    /// directory ([`crate::kustomize::resolve`]): same order, computed once for the rules
-    /// that compare or look up targets.
-    pub fn kustomize_targets(&self) -> &[String] {
+    /// directory ([`crate::kustomize::resolve`]), and whether a scan input is there: same
+    /// order. The graph resolved them when it read the file; computed here otherwise.
+    pub fn kustomize_targets(&self) -> &[crate::project::KustRef] {
         self.targets.get_or_init(|| {
+            if self.doc.index == 0
+                && let Some(refs) = self.project.kustomization_refs(self.path)
+            {
+                return std::borrow::Cow::Borrowed(refs);
+            }
             let dir = crate::kustomize::dir_of(self.path);
             self.kustomize_references()
                 .iter()
-                .map(|r| crate::kustomize::resolve(dir, r.path))
+                .map(|r| {
+                    let path = crate::kustomize::resolve(dir, r.path);
+                    crate::project::KustRef {
+                        input: self.project.input_index(&path),
+                        path,
+                        role: r.role,
+                    }
+                })
                 .collect()
         })
     }

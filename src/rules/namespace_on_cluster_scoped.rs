@@ -1,8 +1,10 @@
+use crate::cross_file::SharedPath;
 use crate::finding::Finding;
 use crate::kube_api::{self, Scope};
 use crate::manifest::KubeObject;
 use crate::rules::{DocumentContext, DocumentRule, RuleMeta, declare_rule};
 use crate::yaml::Span;
+use compact_str::CompactString;
 
 declare_rule! {
     /// ## What it does
@@ -107,16 +109,16 @@ impl NamespaceOnClusterScoped {
 /// A custom resource that names a namespace, kept until the repository's CRDs are known.
 #[derive(Debug)]
 pub struct CustomScopeFact {
-    group: String,
-    kind: String,
-    name: String,
-    namespace: String,
-    path: String,
+    group: CompactString,
+    kind: CompactString,
+    name: CompactString,
+    namespace: CompactString,
+    path: std::sync::Arc<str>,
     span: Span,
 }
 
 impl CustomScopeFact {
-    pub fn collect(path: &str, o: &KubeObject, out: &mut Vec<CustomScopeFact>) {
+    pub fn collect(path: &SharedPath, o: &KubeObject, out: &mut Vec<CustomScopeFact>) {
         let (Some(api), Some(kind), Some(ns)) = (o.api_version, o.kind, o.namespace) else {
             return;
         };
@@ -137,11 +139,11 @@ impl CustomScopeFact {
             return;
         }
         out.push(CustomScopeFact {
-            group: group.to_string(),
-            kind: kind.to_string(),
-            name: o.name.unwrap_or("-").to_string(),
-            namespace: ns.to_string(),
-            path: path.to_string(),
+            group: group.into(),
+            kind: kind.into(),
+            name: o.name.unwrap_or("-").into(),
+            namespace: ns.into(),
+            path: path.get(),
             span: node.span,
         });
     }
@@ -164,8 +166,8 @@ mod tests {
     fn custom(files: &[(&str, &str)]) -> Vec<Finding> {
         let (mut facts, mut crds) = (Vec::new(), Vec::new());
         crate::rules::testing::each_object(files, |path, _, o| {
-            CustomScopeFact::collect(path, o, &mut facts);
-            CrdFact::collect(path, o, &mut crds);
+            CustomScopeFact::collect(&SharedPath::new(path), o, &mut facts);
+            CrdFact::collect(&SharedPath::new(path), o, &mut crds);
         });
         NamespaceOnClusterScoped::check_custom(&refs(&facts), &CrdFact::scopes(&refs(&crds)))
     }
