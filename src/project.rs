@@ -207,8 +207,40 @@ pub struct FileInfo {
     pub fragment: bool,
     /// Some kustomization references it.
     pub referenced: bool,
-    /// The deployment units that include it.
-    pub memberships: Vec<Arc<Membership>>,
+    /// The deployment units that include it, sorted by unit. (Shared: a record of the
+    /// file's objects holds them with one reference count on a per-file allocation; counting
+    /// references on each membership, shared by the files of a unit, made the threads
+    /// contend for those counters.)
+    pub memberships: Units,
+}
+
+/// The deployment units including a file.
+pub type Units = Arc<[Arc<Membership>]>;
+
+/// A file's entry while the graph is built.
+#[derive(Default)]
+struct EntryBuilder {
+    fragment: bool,
+    referenced: bool,
+    memberships: Vec<Arc<Membership>>,
+}
+
+impl EntryBuilder {
+    fn build(mut self, none: &Units) -> FileInfo {
+        if self.memberships.len() > 1 {
+            self.memberships.sort_by(|a, b| a.unit.cmp(&b.unit));
+            self.memberships.dedup();
+        }
+        FileInfo {
+            fragment: self.fragment,
+            referenced: self.referenced,
+            memberships: if self.memberships.is_empty() {
+                Arc::clone(none)
+            } else {
+                self.memberships.into()
+            },
+        }
+    }
 }
 
 impl FileInfo {
@@ -223,11 +255,7 @@ impl FileInfo {
     }
 }
 
-static NO_INFO: FileInfo = FileInfo {
-    fragment: false,
-    referenced: false,
-    memberships: Vec::new(),
-};
+static NO_INFO: std::sync::LazyLock<FileInfo> = std::sync::LazyLock::new(FileInfo::default);
 
 /// What is at a referenced path.
 #[derive(Debug, PartialEq, Eq)]
@@ -310,14 +338,12 @@ impl Project {
                     .push(m),
             }
         }
-        for info in inputs.iter_mut().chain(files.values_mut()) {
-            if info.memberships.len() > 1 {
-                info.memberships.sort_by(|a, b| a.unit.cmp(&b.unit));
-                info.memberships.dedup();
-            }
-        }
-        p.inputs = inputs;
-        p.files = files;
+        let none: Units = Arc::new([]);
+        p.inputs = inputs.into_iter().map(|e| e.build(&none)).collect();
+        p.files = files
+            .into_iter()
+            .map(|(k, e)| (k, e.build(&none)))
+            .collect();
         p.known = known;
         p
     }
@@ -331,13 +357,13 @@ impl Project {
     pub fn file(&self, path: &str) -> &FileInfo {
         match self.known.files.get(path) {
             Some(&i) => self.file_at(i as usize),
-            None => self.files.get(path).unwrap_or(&NO_INFO),
+            None => self.files.get(path).unwrap_or_else(|| &*NO_INFO),
         }
     }
 
     /// What the graph says about input number `input` of the scan (see [`Project::file`]).
     pub fn file_at(&self, input: usize) -> &FileInfo {
-        self.inputs.get(input).unwrap_or(&NO_INFO)
+        self.inputs.get(input).unwrap_or_else(|| &*NO_INFO)
     }
 
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
@@ -444,10 +470,10 @@ impl Project {
 fn referenced_files(
     by_dir: &HashMap<String, Kust>,
     inputs: usize,
-) -> (Vec<FileInfo>, HashMap<String, FileInfo>) {
-    let mut by_input: Vec<FileInfo> = Vec::new();
-    by_input.resize_with(inputs, FileInfo::default);
-    let mut files: HashMap<String, FileInfo> = HashMap::default();
+) -> (Vec<EntryBuilder>, HashMap<String, EntryBuilder>) {
+    let mut by_input: Vec<EntryBuilder> = Vec::new();
+    by_input.resize_with(inputs, EntryBuilder::default);
+    let mut files: HashMap<String, EntryBuilder> = HashMap::default();
     for k in by_dir.values() {
         for r in &k.refs {
             let info = match r.input {

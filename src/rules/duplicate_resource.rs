@@ -81,7 +81,7 @@ pub struct ObjectRecord {
     pub span: Span,
     /// The deployment units including the file (its graph entry's, copied at recording:
     /// the cross-file check needs no lookup by path).
-    pub units: Vec<std::sync::Arc<crate::project::Membership>>,
+    pub units: crate::project::Units,
 }
 
 impl ObjectRecord {

@@ -183,7 +183,7 @@ impl DuplicateResourceAcrossUnits {
         };
         let mut placements: rustc_hash::FxHashMap<&str, Vec<Placement>> = Default::default();
         for r in records {
-            for m in &r.units {
+            for m in r.units.iter() {
                 placements
                     .entry(m.unit.as_str())
                     .or_insert_with(|| clusters.of_unit(&m.unit));
@@ -204,7 +204,7 @@ impl DuplicateResourceAcrossUnits {
                 names.id(Cow::Borrowed(&r.kind)),
             );
             let cluster_scoped = is_cluster_scoped(&r.kind);
-            for m in &r.units {
+            for m in r.units.iter() {
                 let name = if m.prefix.is_empty() && m.suffix.is_empty() {
                     names.id(Cow::Borrowed(r.name.as_str()))
                 } else {

@@ -64,8 +64,16 @@ impl VariableUse {
     pub fn collect(path: &SharedPath, src: &str, obj: &KubeObject, out: &mut Vec<VariableUse>) {
         // Variables are read from the source text: an object whose text has no `${` has
         // none (most objects of a file that has one elsewhere), and needs no walk.
-        let text = src.get(obj.node.span.bytes()).unwrap_or(src);
-        if memchr::memmem::find(text.as_bytes(), b"${").is_none() {
+        let (text, base) = match src.get(obj.node.span.bytes()) {
+            Some(t) => (t, obj.node.span.start.byte),
+            None => (src, 0),
+        };
+        // Where `${` occurs: the walk enters only the nodes whose text holds one (visiting
+        // every node of such an object was most of the facts' cost).
+        let hits: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"${")
+            .map(|i| base + i)
+            .collect();
+        if hits.is_empty() {
             return;
         }
         let meta = obj.node.get("metadata");
@@ -77,12 +85,21 @@ impl VariableUse {
         if disabled {
             return;
         }
-        walk(obj.node, path, src, out, 0);
+        walk(obj.node, &hits, path, src, out, 0);
     }
 }
 
-fn walk(n: &Node, path: &SharedPath, src: &str, out: &mut Vec<VariableUse>, depth: usize) {
-    if depth > 128 {
+/// The variables of the scalars under `n` (`hits`: the sorted offsets of `${` in the text).
+fn walk(
+    n: &Node,
+    hits: &[usize],
+    path: &SharedPath,
+    src: &str,
+    out: &mut Vec<VariableUse>,
+    depth: usize,
+) {
+    let first = hits.partition_point(|&h| h < n.span.start.byte);
+    if depth > 128 || hits.get(first).is_none_or(|&h| h >= n.span.end.byte) {
         return;
     }
     match &n.kind {
@@ -93,13 +110,13 @@ fn walk(n: &Node, path: &SharedPath, src: &str, out: &mut Vec<VariableUse>, dept
         }
         NodeKind::Mapping(es) => {
             for e in es {
-                walk(&e.key, path, src, out, depth + 1);
-                walk(&e.value, path, src, out, depth + 1);
+                walk(&e.key, hits, path, src, out, depth + 1);
+                walk(&e.value, hits, path, src, out, depth + 1);
             }
         }
         NodeKind::Sequence(items) => {
             for i in items {
-                walk(i, path, src, out, depth + 1);
+                walk(i, hits, path, src, out, depth + 1);
             }
         }
         NodeKind::Alias(_) => {}
