@@ -71,19 +71,29 @@ pub fn first_nul(bytes: &[u8]) -> Option<usize> {
 /// The line/column of a byte offset in possibly invalid UTF-8 (columns count chars, a
 /// stray byte counting as one).
 pub fn pos_at(bytes: &[u8], offset: usize) -> Pos {
-    let offset = offset.min(bytes.len());
-    let before = &bytes[..offset];
-    let line = memchr::memchr_iter(b'\n', before).count() as u32 + 1;
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let col = before[line_start..]
-        .iter()
-        .filter(|b| (**b & 0xC0) != 0x80)
-        .count() as u32
-        + 1;
+    let start = Pos {
+        line: 1,
+        col: 1,
+        byte: 0,
+    };
+    advance(start, &bytes[..offset.min(bytes.len())])
+}
+
+/// The position right after `text`, which starts at `from` (lines counted with `memchr`,
+/// columns in Unicode scalar values: the bytes that do not continue a UTF-8 sequence).
+pub fn advance(from: Pos, text: &[u8]) -> Pos {
+    let chars = |t: &[u8]| t.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u32;
+    let (line, col) = match memchr::memrchr(b'\n', text) {
+        Some(last) => (
+            from.line + memchr::memchr_iter(b'\n', text).count() as u32,
+            1 + chars(&text[last + 1..]),
+        ),
+        None => (from.line, from.col + chars(text)),
+    };
     Pos {
         line,
         col,
-        byte: offset,
+        byte: from.byte + text.len(),
     }
 }
 
@@ -139,5 +149,33 @@ mod tests {
                 byte: 0
             }
         );
+    }
+
+    #[test]
+    fn advancing_counts_lines_and_characters() {
+        let from = Pos {
+            line: 3,
+            col: 5,
+            byte: 40,
+        };
+        // Same line: columns in characters (é is two bytes).
+        assert_eq!(
+            advance(from, "aé b".as_bytes()),
+            Pos {
+                line: 3,
+                col: 9,
+                byte: 45
+            }
+        );
+        // Across lines: the column restarts after the last newline.
+        assert_eq!(
+            advance(from, "x\n\nyé".as_bytes()),
+            Pos {
+                line: 5,
+                col: 3,
+                byte: 46
+            }
+        );
+        assert_eq!(advance(from, b""), from);
     }
 }

@@ -146,15 +146,7 @@ fn scan_scalar(span: Span, path: &SharedPath, src: &str, out: &mut Vec<VariableU
             continue;
         }
         // Advance the position to `i`.
-        for c in text[last..i].chars() {
-            if c == '\n' {
-                pos.line += 1;
-                pos.col = 1;
-            } else {
-                pos.col += 1;
-            }
-        }
-        pos.byte = span.start.byte + i;
+        pos = crate::source::advance(pos, &b[last..i]);
         last = i;
         let var = &text[i + 2..i + 2 + len];
         let end = Pos {
