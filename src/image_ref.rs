@@ -4,7 +4,6 @@
 use crate::finding::Finding;
 use crate::placeholder::is_placeholder_only;
 use crate::rules::{DocumentContext, RuleMeta};
-use crate::yaml::Node;
 
 /// `[registry[:port]/]path[:tag][@algo:hex]`.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,14 +46,6 @@ pub fn digest_is_valid(d: &str) -> bool {
         Some(("sha512", h)) => hex(h, 128),
         _ => false,
     }
-}
-
-/// Every container `image:` scalar of a document.
-pub fn container_images(root: &Node) -> Vec<&Node> {
-    crate::manifest::containers(root)
-        .into_iter()
-        .filter_map(|c| c.get("image").filter(|i| i.as_str().is_some()))
-        .collect()
 }
 
 /// The `image:` of every container of the document, with its string value.

@@ -65,6 +65,14 @@ pub fn containers(root: &Node) -> Vec<&Node> {
     out
 }
 
+/// False when a document's text cannot hold a `containers`, `initContainers` or
+/// `ephemeralContainers` key: it has neither `ontainers` nor a backslash (an escape in a
+/// double-quoted key). Most documents (CRDs, ConfigMaps, Helm values) then need no walk of
+/// their whole tree.
+pub fn may_name_containers(text: &[u8]) -> bool {
+    memchr::memchr(b'\\', text).is_some() || memchr::memmem::find(text, b"ontainers").is_some()
+}
+
 fn collect_containers<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
     match &n.kind {
         crate::yaml::NodeKind::Mapping(entries) => {
@@ -132,5 +140,16 @@ mod tests {
         assert!(is_sops_document(&p.documents[0].root));
         let p = parse_yaml("sops: enabled\n");
         assert!(!is_sops_document(&p.documents[0].root));
+    }
+
+    #[test]
+    fn containers_prefilter_keeps_escaped_keys() {
+        assert!(may_name_containers(b"spec:\n  initContainers: []\n"));
+        assert!(!may_name_containers(b"kind: ConfigMap\ndata: {a: b}\n"));
+        // A double-quoted key spelled with an escape is still `containers`.
+        let src = "spec:\n  \"\\u0063ontainers\": [{name: x, image: a}]\n";
+        assert!(may_name_containers(src.as_bytes()));
+        let p = parse_yaml(src);
+        assert_eq!(containers(&p.documents[0].root).len(), 1);
     }
 }

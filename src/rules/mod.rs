@@ -190,8 +190,13 @@ impl<'a> DocumentContext<'a> {
 
     /// The document's containers ([`crate::manifest::containers`]).
     pub fn containers(&self) -> &[&'a crate::yaml::Node] {
-        self.containers
-            .get_or_init(|| crate::manifest::containers(&self.doc.root))
+        self.containers.get_or_init(|| {
+            let text = self.source.get(self.doc.root.span.bytes());
+            if text.is_some_and(|t| !crate::manifest::may_name_containers(t.as_bytes())) {
+                return Vec::new();
+            }
+            crate::manifest::containers(&self.doc.root)
+        })
     }
 
     /// The local references of a kustomization document ([`crate::kustomize::references`]),
