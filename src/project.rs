@@ -622,7 +622,13 @@ fn read_kust(path: &str, dir: &str, root: &Node) -> Kust {
 /// one per line.
 fn comments(src: &str) -> String {
     let mut out = String::new();
+    if memchr::memchr(b'#', src.as_bytes()).is_none() {
+        return out;
+    }
     for line in src.lines() {
+        if memchr::memchr(b'#', line.as_bytes()).is_none() {
+            continue;
+        }
         let t = line.trim_start();
         let at = if t.starts_with('#') {
             Some(0)
