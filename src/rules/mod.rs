@@ -443,8 +443,15 @@ pub fn all() -> &'static [&'static RuleMeta] {
     })
 }
 
+/// The rule `id`. (A code rule is found without building the credential engine: a config
+/// naming only code rules no longer compiles every pattern before the scan starts, where
+/// the scan builds it beside the file walk.)
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
-    all().iter().copied().find(|r| r.id == id)
+    CODE_RULES
+        .iter()
+        .copied()
+        .find(|r| r.id == id)
+        .or_else(|| all().iter().copied().find(|r| r.id == id))
 }
 
 #[cfg(test)]
