@@ -54,7 +54,7 @@ impl FluxKustomization {
         if !is_deployed(path.as_str(), info, project) {
             return None;
         }
-        let spec = obj.node.get("spec")?;
+        let spec = obj.spec?;
         let own = spec.get("sourceRef").is_some_and(|r| {
             r.get_str("kind").is_none_or(|k| k == "GitRepository")
                 && r.get_str("name") == Some("flux-system")

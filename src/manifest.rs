@@ -9,6 +9,9 @@ pub struct KubeObject<'a> {
     pub name: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub node: &'a Node,
+    /// `metadata` and `spec`, looked up once for every rule.
+    pub metadata: Option<&'a Node>,
+    pub spec: Option<&'a Node>,
 }
 
 impl<'a> KubeObject<'a> {
@@ -20,6 +23,8 @@ impl<'a> KubeObject<'a> {
             name: meta.and_then(|m| m.get_str("name")),
             namespace: meta.and_then(|m| m.get_str("namespace")),
             node,
+            metadata: meta,
+            spec: node.get("spec"),
         }
     }
 

@@ -111,7 +111,7 @@ impl DocumentRule for ArgocdTargetRevisionUnpinned {
                 continue;
             }
             let (kind, spec, prefix) = match obj.kind {
-                Some("Application") => ("Application", obj.node.get("spec"), "spec"),
+                Some("Application") => ("Application", obj.spec, "spec"),
                 Some("ApplicationSet") => (
                     "ApplicationSet",
                     obj.node

@@ -82,7 +82,7 @@ impl CrdFact {
             return;
         };
         if kind == "CustomResourceDefinition" && api.starts_with("apiextensions.k8s.io/") {
-            let spec = obj.node.get("spec");
+            let spec = obj.spec;
             let (Some(group), Some(k)) = (
                 spec.and_then(|s| s.get_str("group")),
                 spec.and_then(|s| s.get("names"))

@@ -202,7 +202,7 @@ impl DocumentRule for CronjobInvalidSchedule {
             if obj.kind != Some("CronJob") || obj.api_version.is_none() {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else {
+            let Some(spec) = obj.spec else {
                 continue;
             };
             let checks: [(&str, Problem); 2] = [

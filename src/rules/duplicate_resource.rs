@@ -95,7 +95,7 @@ impl ObjectRecord {
         if crate::placeholder::contains_placeholder(name) || name.is_empty() {
             return None;
         }
-        let span = obj.node.get("metadata")?.entry("name")?.value.span;
+        let span = obj.metadata?.entry("name")?.value.span;
         Some(ObjectRecord {
             path: path.get(),
             group: api.rsplit_once('/').map_or("", |(g, _)| g).into(),
@@ -133,11 +133,28 @@ impl DuplicateResource {
         // by hash: equal identities end up side by side. (A hash map of location lists was
         // most of the cross-file stage: one allocation per object, in a table of fresh
         // memory.)
+        // (A prefixed name is built in one reused buffer: the objects that have no duplicate
+        // cost no allocation.)
         let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(records.len() * 2);
+        let mut name = String::new();
         for (i, r) in records.iter().enumerate() {
-            for j in 0..r.units.len() {
+            let cluster = is_cluster_scoped(&r.kind);
+            for (j, m) in r.units.iter().enumerate() {
+                let ns = if cluster {
+                    ""
+                } else {
+                    m.namespace
+                        .as_deref()
+                        .or(r.namespace.as_deref())
+                        .unwrap_or("")
+                };
+                name.clear();
+                name.push_str(&m.prefix);
+                name.push_str(&r.name);
+                name.push_str(&m.suffix);
+                let id: Identity = (&m.unit, &r.group, &r.kind, ns, Cow::Borrowed(&name));
                 let mut h = rustc_hash::FxHasher::default();
-                std::hash::Hash::hash(&identity(i, j), &mut h);
+                std::hash::Hash::hash(&id, &mut h);
                 keyed.push((std::hash::Hasher::finish(&h), i as u32, j as u32));
             }
         }
@@ -156,7 +173,7 @@ impl DuplicateResource {
             dups.extend(groups.into_iter().filter(|(_, l)| l.len() > 1));
         }
         dups.sort();
-        let mut out: BTreeMap<(String, Span), Finding> = BTreeMap::new();
+        let mut out: BTreeMap<(&str, Span), Finding> = BTreeMap::new();
         for ((unit, group, kind, ns, name), mut locs) in dups {
             locs.sort_by(|a, b| {
                 (&records[*a].path, records[*a].span).cmp(&(&records[*b].path, records[*b].span))
@@ -183,7 +200,7 @@ impl DuplicateResource {
                         format!("{}:{}:{}", o.path, o.span.start.line, o.span.start.col)
                     })
                     .collect();
-                out.entry((r.path.to_string(), r.span)).or_insert_with(|| {
+                out.entry((&r.path, r.span)).or_insert_with(|| {
                     Finding::new(
                         &Self::META,
                         &r.path,

@@ -60,7 +60,7 @@ impl DocumentRule for FluxHelmreleaseChartUnpinned {
             {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else {
+            let Some(spec) = obj.spec else {
                 continue;
             };
             if spec.get("chartRef").is_some() {

@@ -49,7 +49,7 @@ impl DocumentRule for FluxPathMissing {
             {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else {
+            let Some(spec) = obj.spec else {
                 continue;
             };
             let own_repo = spec.get("sourceRef").is_some_and(|s| {

@@ -92,7 +92,7 @@ impl SourceFact {
         }
         let ns = || namespace_of(info, obj);
         if api.starts_with("source.extensions.fluxcd.io/") && kind == "ArtifactGenerator" {
-            let artifacts = obj.node.get("spec").and_then(|s| s.get("artifacts"));
+            let artifacts = obj.spec.and_then(|s| s.get("artifacts"));
             for a in artifacts.map(|a| a.items()).unwrap_or_default() {
                 if let Some(name) = a.get_str("name") {
                     out.push(SourceFact::Defined {
@@ -114,7 +114,7 @@ impl SourceFact {
             }
             return;
         }
-        let spec = obj.node.get("spec");
+        let spec = obj.spec;
         let refs: Vec<(&Node, &str)> = match kind {
             "Kustomization" | "ImageUpdateAutomation" => spec
                 .and_then(|s| s.get("sourceRef"))

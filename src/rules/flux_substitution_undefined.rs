@@ -76,7 +76,7 @@ impl VariableUse {
         if hits.is_empty() {
             return;
         }
-        let meta = obj.node.get("metadata");
+        let meta = obj.metadata;
         let disabled = ["annotations", "labels"].iter().any(|k| {
             meta.and_then(|m| m.get(k))
                 .and_then(|m| m.get_str(DISABLE_KEY))
@@ -170,12 +170,19 @@ impl FluxSubstitutionUndefined {
         }
         // Whether substitutions of a Flux Kustomization may come from outside its file.
         let mut unknown: BTreeMap<usize, bool> = BTreeMap::new();
-        let mut deployers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // The uses come grouped by file (each file's records in a row): the deployers of
+        // the file are looked up when the file changes (a map keyed by path cost a string
+        // comparison per level for every use).
+        let mut deployers: (Option<&std::sync::Arc<str>>, Vec<usize>) = (None, Vec::new());
         let mut out = Vec::new();
         for u in uses {
-            let ds = deployers
-                .entry(&*u.path)
-                .or_insert_with(|| graph.deployers_of_file(&u.path));
+            if !deployers
+                .0
+                .is_some_and(|p| std::sync::Arc::ptr_eq(p, &u.path) || *p == u.path)
+            {
+                deployers = (Some(&u.path), graph.deployers_of_file(&u.path));
+            }
+            let ds = &deployers.1;
             let lacking = ds.iter().copied().find(|&d| {
                 let k = &flux[d];
                 let Some(pb) = &k.post_build else {

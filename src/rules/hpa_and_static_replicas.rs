@@ -68,7 +68,7 @@ impl ScaleFact {
             .namespace
             .or_else(|| info.unit_namespace())
             .map(str::to_string);
-        let spec = obj.node.get("spec");
+        let spec = obj.spec;
         if scaler {
             let Some(t) = spec.and_then(|s| s.get("scaleTargetRef")) else {
                 return;

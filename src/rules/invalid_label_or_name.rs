@@ -210,7 +210,7 @@ impl DocumentRule for InvalidLabelOrName {
                     .help("the API server rejects the object: use lower-case DNS names and Kubernetes label syntax"),
                 );
             };
-            if let Some(n) = obj.node.get("metadata").and_then(|m| m.get("name"))
+            if let Some(n) = obj.metadata.and_then(|m| m.get("name"))
                 && let Some(name) = n
                     .as_str()
                     .filter(|v| !has_placeholder(v) && !is_replacement_target(v))
@@ -227,7 +227,7 @@ impl DocumentRule for InvalidLabelOrName {
                     push(n, format!("name `{}`", shown(name)), p, "metadata.name");
                 }
             }
-            for (path, meta) in metadata_blocks(obj.node) {
+            for (path, meta) in metadata_blocks(obj) {
                 for (field, what) in [("labels", "label"), ("annotations", "annotation")] {
                     for e in meta.get(field).map(Node::entries).unwrap_or(&[]) {
                         let Some(key) = e.key.as_str().filter(|k| !has_placeholder(k)) else {

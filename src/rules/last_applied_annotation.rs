@@ -40,14 +40,13 @@ impl DocumentRule for LastAppliedAnnotation {
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         for obj in cx.objects() {
             // The object's own metadata, and templates (Deployment, SealedSecret, …).
-            let mut metas = vec![obj.node.get("metadata")];
             // (A SealedSecret's template is sealed-secret-plaintext's business.)
-            if obj.kind != Some("SealedSecret")
-                && let Some(t) = obj.node.get("spec").and_then(|s| s.get("template"))
-            {
-                metas.push(t.get("metadata"));
-            }
-            for m in metas.into_iter().flatten() {
+            let template = obj
+                .spec
+                .filter(|_| obj.kind != Some("SealedSecret"))
+                .and_then(|s| s.get("template"))
+                .and_then(|t| t.get("metadata"));
+            for m in [obj.metadata, template].into_iter().flatten() {
                 if let Some(e) = m.get("annotations").and_then(|a| a.entry(KEY)) {
                     out.push(
                         Finding::new(

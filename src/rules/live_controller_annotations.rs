@@ -75,15 +75,17 @@ const LABELS: &[&str] = &[
 ];
 
 /// The metadata blocks of an object: its own and its pod template's (workloads, CronJobs).
-pub(crate) fn metadata_blocks(obj: &Node) -> impl Iterator<Item = (&'static str, &Node)> {
-    let spec = obj.get("spec");
+pub(crate) fn metadata_blocks<'a>(
+    obj: &crate::manifest::KubeObject<'a>,
+) -> impl Iterator<Item = (&'static str, &'a Node)> + use<'a> {
+    let spec = obj.spec;
     let template = spec.and_then(|s| s.get("template"));
     let job_template = spec
         .and_then(|s| s.get("jobTemplate"))
         .and_then(|j| j.get("spec"))
         .and_then(|s| s.get("template"));
     [
-        ("metadata", obj.get("metadata")),
+        ("metadata", obj.metadata),
         (
             "spec.template.metadata",
             template.and_then(|t| t.get("metadata")),
@@ -107,7 +109,7 @@ impl DocumentRule for LiveControllerAnnotations {
             let (Some(kind), Some(_)) = (obj.kind, obj.api_version) else {
                 continue;
             };
-            for (path, meta) in metadata_blocks(obj.node) {
+            for (path, meta) in metadata_blocks(obj) {
                 for (field, list, what) in [
                     ("annotations", ANNOTATIONS, "annotation"),
                     ("labels", LABELS, "label"),

@@ -44,7 +44,7 @@ impl DocumentRule for LiveMetadataFields {
 
     fn check(&self, cx: &DocumentContext, out: &mut Vec<Finding>) {
         for obj in cx.objects() {
-            let Some(meta) = obj.node.get("metadata") else {
+            let Some(meta) = obj.metadata else {
                 continue;
             };
             for e in meta.entries() {

@@ -87,7 +87,7 @@ fn scalar(n: &Node) -> Option<&str> {
 
 fn hits(obj: &KubeObject, kind: &str) -> Vec<Hit> {
     let mut out = Vec::new();
-    let spec = obj.node.get("spec");
+    let spec = obj.spec;
     match kind {
         "Service" => {
             let Some(spec) = spec else { return out };

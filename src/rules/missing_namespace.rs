@@ -80,7 +80,7 @@ impl NamespaceFact {
         let (Some(api), Some(kind)) = (obj.api_version, obj.kind) else {
             return;
         };
-        let spec = obj.node.get("spec");
+        let spec = obj.spec;
         let deployed = || crate::flux::is_deployed(path.as_str(), info, project);
         if kind == "Kustomization" && api.starts_with("kustomize.toolkit.fluxcd.io/") {
             if !deployed() {

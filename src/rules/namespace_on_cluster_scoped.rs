@@ -59,7 +59,7 @@ impl DocumentRule for NamespaceOnClusterScoped {
             if ns.trim().is_empty() || kube_api::kind_scope(api, kind) != Some(Scope::Cluster) {
                 continue;
             }
-            let Some(node) = o.node.get("metadata").and_then(|m| m.get("namespace")) else {
+            let Some(node) = o.metadata.and_then(|m| m.get("namespace")) else {
                 continue;
             };
             if node.is_null() {
@@ -132,7 +132,7 @@ impl CustomScopeFact {
         {
             return;
         }
-        let Some(node) = o.node.get("metadata").and_then(|m| m.get("namespace")) else {
+        let Some(node) = o.metadata.and_then(|m| m.get("namespace")) else {
             return;
         };
         if node.is_null() {

@@ -80,7 +80,7 @@ impl DocumentRule for SelectorTemplateMismatch {
             if obj.api_version.is_none() {
                 continue;
             }
-            let Some(spec) = obj.node.get("spec") else {
+            let Some(spec) = obj.spec else {
                 continue;
             };
             let Some(selector) = spec.get("selector") else {

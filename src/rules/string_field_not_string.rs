@@ -34,14 +34,34 @@ declare_rule! {
 
 /// What an unquoted scalar resolves to, if not a string.
 fn non_string_type(v: &str) -> Option<&'static str> {
-    let lower = v.to_ascii_lowercase();
-    if v.is_empty() || matches!(v, "~" | "null" | "Null" | "NULL") {
+    // Only these can start a null, a boolean or a number: most values are rejected on their
+    // first byte.
+    match v.as_bytes().first() {
+        None => return Some("null"),
+        Some(
+            b'~'
+            | b'n'
+            | b'N'
+            | b't'
+            | b'T'
+            | b'f'
+            | b'F'
+            | b'y'
+            | b'Y'
+            | b'o'
+            | b'O'
+            | b'0'..=b'9'
+            | b'+'
+            | b'-'
+            | b'.',
+        ) => {}
+        Some(_) => return None,
+    }
+    if matches!(v, "~" | "null" | "Null" | "NULL") {
         return Some("null");
     }
-    if matches!(
-        lower.as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
-    ) {
+    let any_case = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+    if any_case(&["true", "false", "yes", "no", "on", "off", "y", "n"]) {
         return Some("a boolean");
     }
     let body = v.strip_prefix(['-', '+']).unwrap_or(v);
@@ -55,7 +75,7 @@ fn non_string_type(v: &str) -> Option<&'static str> {
     if int || hex || oct {
         return Some("a number");
     }
-    let special = matches!(lower.as_str(), ".inf" | "-.inf" | "+.inf" | ".nan");
+    let special = any_case(&[".inf", "-.inf", "+.inf", ".nan"]);
     let float = {
         let (mantissa, exp) = match body.find(['e', 'E']) {
             Some(i) => (&body[..i], Some(&body[i + 1..])),
@@ -155,11 +175,8 @@ impl DocumentRule for StringFieldNotString {
                 continue;
             }
             any_object = true;
-            let template = obj.node.get("spec").and_then(|s| s.get("template"));
-            let metas = [
-                obj.node.get("metadata"),
-                template.and_then(|t| t.get("metadata")),
-            ];
+            let template = obj.spec.and_then(|s| s.get("template"));
+            let metas = [obj.metadata, template.and_then(|t| t.get("metadata"))];
             for m in metas.into_iter().flatten() {
                 check_map_values(m.get("labels"), "label", cx, out);
                 check_map_values(m.get("annotations"), "annotation", cx, out);
@@ -184,6 +201,7 @@ mod tests {
     fn resolution() {
         for v in [
             "yes", "No", "on", "true", "1.10", "0123", "42", "-1", "0x1F", "1e3", ".inf", "~", "",
+            "tRuE", "OFF", "Y", "+.INF", ".NaN", "+12", "-0o17", ".5", "NULL",
         ] {
             assert!(non_string_type(v).is_some(), "{v}");
         }
@@ -197,6 +215,13 @@ mod tests {
             "10m",
             "500Mi",
             "2024-01-01",
+            "nginx",
+            "off-peak",
+            "Truefalse",
+            "https://example.com",
+            "nul",
+            "-",
+            ".",
         ] {
             assert!(non_string_type(v).is_none(), "{v}");
         }

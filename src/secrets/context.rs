@@ -49,7 +49,7 @@ pub fn build(docs: &[Document]) -> ManifestContext {
             is_crd |= obj.kind == Some("CustomResourceDefinition");
             match (obj.api_version, obj.kind) {
                 (Some(av), Some("SealedSecret")) if av.starts_with("bitnami.com/") => {
-                    if let Some(spec) = obj.node.get("spec") {
+                    if let Some(spec) = obj.spec {
                         for field in ["encryptedData", "data"] {
                             if let Some(m) = spec.get(field) {
                                 cx.excluded.push(m.span.bytes());
@@ -73,7 +73,7 @@ pub fn build(docs: &[Document]) -> ManifestContext {
                 }
                 _ => {}
             }
-            if let Some(ann) = obj.node.get("metadata").and_then(|m| m.get("annotations")) {
+            if let Some(ann) = obj.metadata.and_then(|m| m.get("annotations")) {
                 for e in ann.entries() {
                     if e.key.as_str().is_some_and(|k| k.starts_with("checksum/")) {
                         cx.excluded.push(e.value.span.bytes());
