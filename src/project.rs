@@ -366,6 +366,11 @@ impl Project {
         self.inputs.get(input).unwrap_or_else(|| &*NO_INFO)
     }
 
+    /// The inputs whose parse the graph holds (see [`Project::take_parsed`]), in order.
+    pub fn parsed_inputs(&self) -> &[usize] {
+        &self.parsed_at
+    }
+
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
     /// over once (the caller owns and frees it).
     pub fn take_parsed(&self, input: usize) -> Option<Preread> {
