@@ -714,6 +714,49 @@ mod tests {
     }
 
     #[test]
+    fn inputs_are_found_by_index() {
+        let files = [
+            "app/deploy.yaml",
+            "app/kustomization.yaml",
+            "app/patch.yaml",
+            "base/kustomization.yaml",
+        ];
+        let ks = [
+            (
+                "app/kustomization.yaml",
+                "resources: [deploy.yaml, ../base, gone.yaml]\npatches: [{path: patch.yaml}]\n",
+            ),
+            ("base/kustomization.yaml", "resources: []\n"),
+        ];
+        let parsed = ks
+            .iter()
+            .filter_map(|(p, s)| KustomizationFile::parse(p, s))
+            .collect();
+        let p = Project::from_parsed(None, parsed, KnownFiles::of(files.iter().copied()));
+        // By index and by path alike.
+        assert_eq!(p.file_at(0).memberships.len(), 1);
+        assert_eq!(p.file_at(0).memberships[0].unit, "app/kustomization.yaml");
+        assert!(p.file_at(2).fragment && p.is_fragment("app/patch.yaml"));
+        assert!(!p.file_at(3).referenced);
+        assert!(p.file_at(99).memberships.is_empty());
+        // The references keep the input they point at (none for a directory or a missing file).
+        let refs = p.kustomization_refs("app/kustomization.yaml").unwrap();
+        let inputs: Vec<(&str, Option<u32>)> =
+            refs.iter().map(|r| (r.path.as_str(), r.input)).collect();
+        assert_eq!(
+            inputs,
+            [
+                ("app/deploy.yaml", Some(0)),
+                ("base", None),
+                ("app/gone.yaml", None),
+                ("app/patch.yaml", Some(2)),
+            ]
+        );
+        assert!(p.kustomization_refs("app/deploy.yaml").is_none());
+        assert_eq!(p.input_index("base/kustomization.yaml"), Some(3));
+    }
+
+    #[test]
     fn image_renames_apply_innermost_first() {
         let p = project(&[
             (
