@@ -351,12 +351,16 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
             })
             .collect()
     });
-    let mut slots: Vec<Option<FileOutcome>> = Vec::with_capacity(inputs.len());
-    slots.resize_with(inputs.len(), || None);
-    for (o, &i) in processed.into_iter().zip(&order) {
-        slots[i] = Some(o);
+    // Back to input order, in place (`order[k]`: the input of `outcomes[k]`; each swap puts
+    // one outcome where it belongs).
+    let (mut outcomes, mut order) = (processed, order);
+    for k in 0..outcomes.len() {
+        while order[k] != k {
+            let to = order[k];
+            outcomes.swap(k, to);
+            order.swap(k, to);
+        }
     }
-    let mut outcomes: Vec<FileOutcome> = slots.into_iter().flatten().collect();
     if let Some(p) = progress {
         p.finish_and_clear();
     }
