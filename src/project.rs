@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::kustomize::{self, Role};
@@ -147,11 +148,9 @@ pub struct Project {
     /// every path when the inputs are not known).
     files: HashMap<String, FileInfo>,
     /// The kustomization files parsed while building the graph (the per-file stage reuses
-    /// them instead of parsing again), by input index: `parsed_at` is sorted, `parsed`
-    /// beside it. (Taken by the per-file stage, so each tree is freed once its file is
-    /// checked.)
-    parsed_at: Vec<usize>,
-    parsed: Vec<std::sync::Mutex<Option<Preread>>>,
+    /// them instead of parsing again), sorted by input index. (Taken by the per-file stage,
+    /// so each tree is freed once its file is checked.)
+    parsed: Vec<(usize, std::sync::Mutex<Option<Preread>>)>,
     /// Kustomizations by directory (hashed: the graph and the rules look them up by
     /// directory for every reference).
     by_dir: HashMap<String, Kust>,
@@ -286,7 +285,7 @@ impl Project {
     /// call, and each input's entry is found by its index).
     pub fn from_parsed(
         root: Option<&Path>,
-        kustomizations: Vec<KustomizationFile>,
+        mut kustomizations: Vec<KustomizationFile>,
         known: KnownFiles,
     ) -> Project {
         let mut p = Project {
@@ -296,15 +295,11 @@ impl Project {
         };
         // Which references point at inputs: looked up once, in parallel (the graph and the
         // kustomization rules both need it).
-        let mut kustomizations = kustomizations;
-        {
-            use rayon::prelude::*;
-            kustomizations.par_iter_mut().for_each(|k| {
-                for r in &mut k.kust.refs {
-                    r.input = known.files.get(r.path.as_str()).copied();
-                }
-            });
-        }
+        kustomizations.par_iter_mut().for_each(|k| {
+            for r in &mut k.kust.refs {
+                r.input = known.files.get(r.path.as_str()).copied();
+            }
+        });
         // Sized up front: growing these maps was a third of the (serial) graph build.
         p.by_dir.reserve(kustomizations.len());
         for KustomizationFile {
@@ -315,8 +310,7 @@ impl Project {
         } in kustomizations
         {
             if let Some(i) = input {
-                p.parsed_at.push(i);
-                p.parsed.push(std::sync::Mutex::new(Some(parsed)));
+                p.parsed.push((i, std::sync::Mutex::new(Some(parsed))));
             }
             // (kustomize refuses two in one directory; kustomization.yaml sorts first.)
             p.by_dir.entry(dir).or_insert(k);
@@ -367,15 +361,15 @@ impl Project {
     }
 
     /// The inputs whose parse the graph holds (see [`Project::take_parsed`]), in order.
-    pub fn parsed_inputs(&self) -> &[usize] {
-        &self.parsed_at
+    pub fn parsed_inputs(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parsed.iter().map(|(i, _)| *i)
     }
 
     /// The parse (and bytes) of a kustomization file read while building the graph, handed
     /// over once (the caller owns and frees it).
     pub fn take_parsed(&self, input: usize) -> Option<Preread> {
-        let at = self.parsed_at.binary_search(&input).ok()?;
-        self.parsed[at].lock().ok()?.take()
+        let at = self.parsed.binary_search_by_key(&input, |(i, _)| *i).ok()?;
+        self.parsed[at].1.lock().ok()?.take()
     }
 
     /// True when some kustomization references `path`.
@@ -509,7 +503,6 @@ fn unit_memberships(by_dir: &HashMap<String, Kust>) -> Vec<(Result<u32, &str>, A
         .iter()
         .filter(|(d, _)| !included.contains(d.as_str()))
         .collect();
-    use rayon::prelude::*;
     roots
         .par_iter()
         .flat_map_iter(|(root, k)| {

@@ -328,14 +328,12 @@ pub fn scan(req: ScanRequest) -> Result<ScanResult, UsageError> {
     // memory at that point) are freed early and their memory reused, and they are checked
     // while they are more likely to be in cache.
     let order: Vec<usize> = {
-        let first = ctx.project.parsed_inputs();
         let mut is_first = vec![false; inputs.len()];
-        for &i in first {
+        for i in ctx.project.parsed_inputs() {
             is_first[i] = true;
         }
-        first
-            .iter()
-            .copied()
+        ctx.project
+            .parsed_inputs()
             .chain((0..inputs.len()).filter(|&i| !is_first[i]))
             .collect()
     };

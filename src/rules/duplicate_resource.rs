@@ -112,8 +112,12 @@ impl DuplicateResource {
     /// Compares the objects of every unit; one finding per location of a duplicate.
     pub fn check(records: &[&ObjectRecord]) -> Vec<Finding> {
         type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, Cow<'a, str>);
-        let identity = |i: usize, j: usize| -> Identity {
-            let (r, m) = (&records[i], &*records[i].units[j]);
+        /// (unit, group, kind, namespace in the unit, `name`: the name the unit gives it).
+        fn identity_named<'a>(
+            r: &'a ObjectRecord,
+            m: &'a crate::project::Membership,
+            name: Cow<'a, str>,
+        ) -> Identity<'a> {
             let ns = if is_cluster_scoped(&r.kind) {
                 ""
             } else {
@@ -122,39 +126,32 @@ impl DuplicateResource {
                     .or(r.namespace.as_deref())
                     .unwrap_or("")
             };
+            (m.unit.as_str(), &r.group, &r.kind, ns, name)
+        }
+        let identity = |i: usize, j: usize| -> Identity {
+            let (r, m) = (records[i], &*records[i].units[j]);
             let name = if m.prefix.is_empty() && m.suffix.is_empty() {
                 Cow::Borrowed(r.name.as_str())
             } else {
                 Cow::Owned(m.name(&r.name))
             };
-            (m.unit.as_str(), &r.group, &r.kind, ns, name)
+            identity_named(r, m, name)
         };
         // (hash of the identity, record, membership) of every object in every unit, sorted
         // by hash: equal identities end up side by side. (A hash map of location lists was
         // most of the cross-file stage: one allocation per object, in a table of fresh
-        // memory.)
-        // (A prefixed name is built in one reused buffer: the objects that have no duplicate
-        // cost no allocation.)
+        // memory. A prefixed name is built in one reused buffer: the objects that have no
+        // duplicate cost no allocation.)
         let mut keyed: Vec<(u64, u32, u32)> = Vec::with_capacity(records.len() * 2);
         let mut name = String::new();
         for (i, r) in records.iter().enumerate() {
-            let cluster = is_cluster_scoped(&r.kind);
             for (j, m) in r.units.iter().enumerate() {
-                let ns = if cluster {
-                    ""
-                } else {
-                    m.namespace
-                        .as_deref()
-                        .or(r.namespace.as_deref())
-                        .unwrap_or("")
-                };
                 name.clear();
                 name.push_str(&m.prefix);
                 name.push_str(&r.name);
                 name.push_str(&m.suffix);
-                let id: Identity = (&m.unit, &r.group, &r.kind, ns, Cow::Borrowed(&name));
                 let mut h = rustc_hash::FxHasher::default();
-                std::hash::Hash::hash(&id, &mut h);
+                std::hash::Hash::hash(&identity_named(r, m, Cow::Borrowed(&name)), &mut h);
                 keyed.push((std::hash::Hasher::finish(&h), i as u32, j as u32));
             }
         }
